@@ -1,16 +1,18 @@
 #!/bin/sh
 # Installs and starts a Docker Engine on a Debian machine, idempotently.
-# Debian's docker.io (engine + containerd + runc) and runsc (gVisor) come from
+# Debian's docker.io (engine + containerd + runc), runsc (gVisor) and
+# debootstrap (which makes the base image: no registry is reachable) come from
 # the distribution's packages; dockerd is started by hand because these
 # machines have no systemd. Safe to run again: it only does what is missing.
 set -eu
 
 log() { echo "[docker-engine] $*"; }
 
-if ! command -v dockerd >/dev/null 2>&1 || ! command -v runsc >/dev/null 2>&1; then
-  log "installing docker.io and runsc from Debian's packages"
+if ! command -v dockerd >/dev/null 2>&1 || ! command -v runsc >/dev/null 2>&1 ||
+  ! command -v debootstrap >/dev/null 2>&1; then
+  log "installing docker.io, runsc and debootstrap from Debian's packages"
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io runsc >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io runsc debootstrap >/dev/null
 fi
 
 # gVisor needs --network=none as a runtime argument here: without it the

@@ -1,0 +1,48 @@
+/**
+ * Errors that carry their HTTP answer. Runners, pools and the engine throw
+ * them; the app's error handler turns them into the contract's JSON errors
+ * (DESIGN.md §2), so no route has to translate them itself.
+ */
+export class HttpError extends Error {
+  readonly statusCode: number;
+  /** Seconds; sent as Retry-After. */
+  readonly retryAfterS: number | undefined;
+
+  constructor(statusCode: number, message: string, options?: { cause?: unknown; retryAfterS?: number }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.statusCode = statusCode;
+    this.retryAfterS = options?.retryAfterS;
+  }
+}
+
+/** The Docker engine cannot be reached (or stopped answering): 503. */
+export class EngineUnavailableError extends HttpError {
+  override name = 'EngineUnavailableError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(503, message, options);
+  }
+}
+
+/** A runner (or the pool behind it) cannot serve runs right now: 503. */
+export class RunnerUnavailableError extends HttpError {
+  override name = 'RunnerUnavailableError';
+  constructor(message: string) {
+    super(503, message);
+  }
+}
+
+/** Too much work queued already: 429 with Retry-After. */
+export class BusyError extends HttpError {
+  override name = 'BusyError';
+  constructor(message: string, retryAfterS: number) {
+    super(429, message, { retryAfterS });
+  }
+}
+
+/** A named thing (e.g. a session) does not exist: 404. */
+export class NotFoundError extends HttpError {
+  override name = 'NotFoundError';
+  constructor(message: string) {
+    super(404, message);
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * The steps `npm start` and `npm test` share to get a fresh clone going:
+ * dependencies, the built site, and the Docker engine with its images.
+ * Only Node built-ins are imported here: on a fresh clone node_modules does not
+ * exist yet when this runs.
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { runCommand } from './run-command.ts';
+
+export const REPO_ROOT = new URL('../../', import.meta.url).pathname;
+
+const SITE_INPUTS = ['content', 'site', 'public', 'astro.config.mjs', 'content.config.ts', 'package-lock.json'];
+
+function newestMtimeMs(path: string): number {
+  if (!existsSync(path)) return 0;
+  const stats = statSync(path);
+  if (!stats.isDirectory()) return stats.mtimeMs;
+  return readdirSync(path).reduce(
+    (newest, entry) => Math.max(newest, newestMtimeMs(join(path, entry))),
+    stats.mtimeMs,
+  );
+}
+
+async function mustSucceed(what: string, command: string, args: string[]): Promise<void> {
+  const code = await runCommand(command, args, { cwd: REPO_ROOT });
+  if (code !== 0) throw new Error(`${what} failed (exit code ${code}): ${command} ${args.join(' ')}`);
+}
+
+/** Installs dependencies when node_modules is missing or older than the lock file. */
+export async function ensureDependencies(): Promise<void> {
+  const installed = join(REPO_ROOT, 'node_modules/.package-lock.json');
+  const lock = join(REPO_ROOT, 'package-lock.json');
+  if (existsSync(installed) && statSync(installed).mtimeMs >= statSync(lock).mtimeMs) return;
+  console.log('» Installing dependencies (npm ci)…');
+  await mustSucceed('Installing dependencies', 'npm', ['ci', '--no-audit', '--no-fund']);
+}
+
+/** Builds the site unless dist/ is newer than every input of the build. */
+export async function ensureSiteBuilt({ force = false } = {}): Promise<void> {
+  const builtAt = newestMtimeMs(join(REPO_ROOT, 'dist/index.html'));
+  const inputsChangedAt = Math.max(...SITE_INPUTS.map((input) => newestMtimeMs(join(REPO_ROOT, input))));
+  if (!force && builtAt > inputsChangedAt) return;
+  console.log('» Building the site (astro build)…');
+  await mustSucceed('Building the site', 'npx', ['astro', 'build']);
+}
+
+export type EngineStatus = { reachable: true; version: string } | { reachable: false; reason: string };
+
+/** Asks the Docker engine (DOCKER_HOST or the default socket) whether it is there. */
+export async function checkDockerEngine(): Promise<EngineStatus> {
+  const { default: Docker } = await import('dockerode');
+  try {
+    const version = await new Docker({ timeout: 5_000 }).version();
+    return { reachable: true, version: `${version.Version} (API ${version.ApiVersion})` };
+  } catch (error) {
+    return { reachable: false, reason: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+export const ENGINE_HELP = [
+  'The Run buttons need a Docker Engine on this machine.',
+  '  • Debian/Ubuntu as root: sh scripts/provision/docker-engine.sh  (installs docker.io + gVisor, starts dockerd)',
+  '  • elsewhere: install Docker Engine (https://docs.docker.com/engine/install/) and start it,',
+  '    or point DOCKER_HOST at one.',
+].join('\n');
+
+/** Builds the sandbox images that are missing or whose inputs changed. */
+export async function ensureImages(): Promise<void> {
+  await mustSucceed('Building the sandbox images', 'node', ['scripts/images.ts']);
+}

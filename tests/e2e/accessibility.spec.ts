@@ -1,0 +1,26 @@
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test } from '@playwright/test';
+import { CHAPTER_SLUGS, LOCALES, pagePath } from '../../site/chapters.ts';
+
+const WCAG_22_AA_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'];
+const ALL_PAGES = LOCALES.flatMap((locale) =>
+  (['index', ...CHAPTER_SLUGS] as const).map((slug) => pagePath(locale, slug)),
+);
+
+for (const theme of ['light', 'dark'] as const) {
+  test.describe(`axe, ${theme} theme`, () => {
+    for (const path of ALL_PAGES) {
+      test(`${path} has no WCAG 2.2 AA violations`, async ({ page }) => {
+        await page.addInitScript((chosen) => localStorage.setItem('starlight-theme', chosen), theme);
+        await page.goto(path);
+        await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
+        const results = await new AxeBuilder({ page }).withTags(WCAG_22_AA_TAGS).analyze();
+        const summary = results.violations.map((violation) => ({
+          rule: violation.id,
+          targets: violation.nodes.slice(0, 5).map((node) => node.target.join(' ')),
+        }));
+        expect(summary).toEqual([]);
+      });
+    }
+  });
+}

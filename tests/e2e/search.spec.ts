@@ -1,0 +1,51 @@
+import { expect, type Page, test } from '@playwright/test';
+import { type ChapterSlug, type Locale, pagePath } from '../../site/chapters.ts';
+
+// Real queries through Starlight's search box (Pagefind), each with the chapter
+// that must be among the first three results. Pagefind segments Chinese at index
+// time and at query time separately (upstream issue #1237), so only a real
+// search in the browser proves a term is findable.
+const QUERIES: Array<{ locale: Locale; query: string; chapter: ChapterSlug }> = [
+  { locale: 'zh-cn', query: '数据卷', chapter: 'volumes' },
+  { locale: 'zh-cn', query: '镜像', chapter: 'architecture' },
+  { locale: 'zh-cn', query: '容器', chapter: 'architecture' },
+  { locale: 'zh-cn', query: '端口映射', chapter: 'commands' },
+  { locale: 'zh-cn', query: '联合文件系统', chapter: 'architecture' },
+  { locale: 'zh-cn', query: 'ENTRYPOINT', chapter: 'dockerfile' },
+  { locale: 'zh-cn', query: '--volumes-from', chapter: 'volumes' },
+  { locale: 'zh-cn', query: 'docker logs', chapter: 'commands' },
+  { locale: 'zh-cn', query: '--gpus', chapter: 'nvidia' },
+  { locale: 'zh-cn', query: '性能损失', chapter: 'performance' },
+  { locale: 'en', query: 'named volume', chapter: 'volumes' },
+  { locale: 'en', query: 'union filesystem', chapter: 'architecture' },
+  { locale: 'en', query: 'port mapping', chapter: 'commands' },
+  { locale: 'en', query: 'ENTRYPOINT', chapter: 'dockerfile' },
+  { locale: 'en', query: '--volumes-from', chapter: 'volumes' },
+  { locale: 'en', query: 'docker logs', chapter: 'commands' },
+  { locale: 'en', query: '--gpus', chapter: 'nvidia' },
+  { locale: 'en', query: 'registry mirror', chapter: 'install' },
+  { locale: 'en', query: 'Tomcat', chapter: 'services' },
+  { locale: 'en', query: 'overhead', chapter: 'performance' },
+];
+
+async function topResultPaths(page: Page, query: string): Promise<string[]> {
+  await page.locator('site-search button[data-open-modal]').click();
+  const input = page.locator('dialog[open] input[type="search"]');
+  await input.fill(query);
+  // One .pagefind-ui__result per page; its first link is the page itself, the
+  // nested ones point at headings within it.
+  const results = page.locator('dialog[open] .pagefind-ui__result');
+  await expect(results.first()).toBeVisible({ timeout: 15_000 });
+  const hrefs = await results.evaluateAll((items) =>
+    items.map((item) => item.querySelector('a')?.getAttribute('href') ?? ''),
+  );
+  return hrefs.slice(0, 3).map((href) => new URL(href, 'http://site').pathname);
+}
+
+for (const { locale, query, chapter } of QUERIES) {
+  test(`searching "${query}" (${locale}) finds ${chapter} in the top three`, async ({ page }) => {
+    await page.goto(pagePath(locale, 'index'));
+    const paths = await topResultPaths(page, query);
+    expect(paths).toContain(pagePath(locale, chapter));
+  });
+}
