@@ -8,7 +8,7 @@ import { type ChapterSlug, type Locale, pagePath } from '../../site/chapters.ts'
 const QUERIES: Array<{ locale: Locale; query: string; chapter: ChapterSlug }> = [
   { locale: 'zh-cn', query: '数据卷', chapter: 'volumes' },
   { locale: 'zh-cn', query: '镜像', chapter: 'architecture' },
-  { locale: 'zh-cn', query: '容器', chapter: 'architecture' },
+  { locale: 'zh-cn', query: '容器', chapter: 'commands' },
   { locale: 'zh-cn', query: '端口映射', chapter: 'commands' },
   { locale: 'zh-cn', query: '联合文件系统', chapter: 'architecture' },
   { locale: 'zh-cn', query: 'ENTRYPOINT', chapter: 'dockerfile' },
@@ -28,16 +28,22 @@ const QUERIES: Array<{ locale: Locale; query: string; chapter: ChapterSlug }> = 
   { locale: 'en', query: 'overhead', chapter: 'performance' },
 ];
 
-async function topResultPaths(page: Page, query: string): Promise<string[]> {
+async function search(page: Page, query: string): Promise<void> {
   await page.locator('site-search button[data-open-modal]').click();
-  const input = page.locator('dialog[open] input[type="search"]');
-  await input.fill(query);
-  // One .pagefind-ui__result per page; its first link is the page itself, the
-  // nested ones point at headings within it.
-  const results = page.locator('dialog[open] .pagefind-ui__result');
-  await expect(results.first()).toBeVisible({ timeout: 15_000 });
-  const hrefs = await results.evaluateAll((items) =>
-    items.map((item) => item.querySelector('a')?.getAttribute('href') ?? ''),
+  await page.locator('dialog[open] input.pagefind-ui__search-input').fill(query);
+}
+
+/** Page paths of the first three results. One .pagefind-ui__result per page;
+ *  its title link is the page, nested links point at headings in it. Results
+ *  render progressively, so a link may not have its href yet. */
+async function topResultPaths(page: Page): Promise<string[]> {
+  const hrefs = await page.locator('dialog[open] .pagefind-ui__result').evaluateAll((results) =>
+    results.map((result) => {
+      const pageLink = [...result.querySelectorAll('.pagefind-ui__result-link')].find(
+        (link) => !link.closest('.pagefind-ui__result-nested'),
+      );
+      return pageLink?.getAttribute('href') ?? '';
+    }),
   );
   return hrefs.slice(0, 3).map((href) => new URL(href, 'http://site').pathname);
 }
@@ -45,7 +51,7 @@ async function topResultPaths(page: Page, query: string): Promise<string[]> {
 for (const { locale, query, chapter } of QUERIES) {
   test(`searching "${query}" (${locale}) finds ${chapter} in the top three`, async ({ page }) => {
     await page.goto(pagePath(locale, 'index'));
-    const paths = await topResultPaths(page, query);
-    expect(paths).toContain(pagePath(locale, chapter));
+    await search(page, query);
+    await expect.poll(() => topResultPaths(page), { timeout: 15_000 }).toContain(pagePath(locale, chapter));
   });
 }
