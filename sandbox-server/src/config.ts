@@ -34,7 +34,12 @@ const EnvSchema = Type.Object({
     description: 'container runtime for sandboxes; auto = runsc (gVisor) when the engine has it',
   }),
   SHELL_IMAGE: Type.String({ default: 'dockyard/shell:latest' }),
-  SHELL_POOL_SIZE: Int(Math.min(4, 2 * CORES), 0, 64, 'pre-started shell containers; 0 = fresh container per run'),
+  SHELL_POOL_SIZE: Int(
+    Math.min(4, 2 * CORES),
+    0,
+    64,
+    'pre-started shell containers; 0 = fresh container per run',
+  ),
 
   RUN_TIMEOUT_MS: Int(10_000, 100, 600_000, 'wall time of one run'),
   RUN_OUTPUT_LIMIT_BYTES: Int(64 * 1024, 1024, 16 * 1024 * 1024, 'stdout+stderr kept per run'),
@@ -51,6 +56,37 @@ const EnvSchema = Type.Object({
   RATE_LIMIT_WINDOW_MS: Int(60_000, 1_000, 3_600_000, 'rate-limit window'),
 
   REAP_INTERVAL_MS: Int(60_000, 1_000, 3_600_000, 'how often stray labelled containers are removed'),
+
+  PLAYGROUND_IMAGE: Type.String({ default: 'dockyard/playground:latest' }),
+  PLAYGROUND_CATALOG_VOLUME: Type.String({
+    default: 'dockyard-catalog',
+    description:
+      'volume with the offline image catalog (npm run images); empty: playgrounds start without it',
+  }),
+  PLAYGROUND_POOL_SIZE: Int(1, 0, 32, 'booted playgrounds kept ready for new sessions; 0 = boot on demand'),
+  PLAYGROUND_MEMORY_LIMIT_MIB: Int(1024, 256, 64 * 1024, 'memory (no swap) of one playground, all inside it'),
+  PLAYGROUND_PIDS_LIMIT: Int(1024, 64, 65_536, 'processes of one playground, all inside it'),
+  PLAYGROUND_CPU_LIMIT_MILLICORES: Int(1000, 100, 64_000, 'CPU of one playground'),
+  PLAYGROUND_DISK_LIMIT_MIB: Int(
+    512,
+    64,
+    256 * 1024,
+    "size of the inner daemon's data root (tmpfs, counted in its memory)",
+  ),
+  SESSION_IDLE_TIMEOUT_MS: Int(
+    10 * 60_000,
+    1_000,
+    24 * 3_600_000,
+    'a session without runs for this long ends',
+  ),
+  SESSION_MAX_LIFETIME_MS: Int(
+    30 * 60_000,
+    1_000,
+    7 * 24 * 3_600_000,
+    'a session ends this long after it began',
+  ),
+  SESSION_LIMIT: Int(Math.max(2, CORES * 2), 1, 1_000, 'live sessions per server; beyond it: 429'),
+  SESSION_LIMIT_PER_CLIENT: Int(2, 1, 1_000, 'live sessions per client IP; beyond it: 429'),
 });
 
 type Env = Static<typeof EnvSchema>;
@@ -86,6 +122,18 @@ export interface Config {
   readonly rateLimitWindowMs: number;
 
   readonly reapIntervalMs: number;
+
+  readonly playgroundImage: string;
+  readonly playgroundCatalogVolume: string;
+  readonly playgroundPoolSize: number;
+  readonly playgroundMemoryLimitMib: number;
+  readonly playgroundPidsLimit: number;
+  readonly playgroundCpuLimitMillicores: number;
+  readonly playgroundDiskLimitMib: number;
+  readonly sessionIdleTimeoutMs: number;
+  readonly sessionMaxLifetimeMs: number;
+  readonly sessionLimit: number;
+  readonly sessionLimitPerClient: number;
 }
 
 export class ConfigError extends Error {
@@ -101,7 +149,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const converted = Value.Convert(EnvSchema, Value.Default(EnvSchema, raw));
   const problems = [...Value.Errors(EnvSchema, converted)].map(
-    (error) => `${error.instancePath.slice(1) || 'environment'} ${error.message} (got ${describe(converted, error.instancePath)})`,
+    (error) =>
+      `${error.instancePath.slice(1) || 'environment'} ${error.message} (got ${valueAt(converted, error.instancePath)})`,
   );
   if (problems.length > 0) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
   const e = converted as Env;
@@ -134,11 +183,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimitMax: e.RATE_LIMIT_MAX,
     rateLimitWindowMs: e.RATE_LIMIT_WINDOW_MS,
     reapIntervalMs: e.REAP_INTERVAL_MS,
+    playgroundImage: e.PLAYGROUND_IMAGE,
+    playgroundCatalogVolume: e.PLAYGROUND_CATALOG_VOLUME,
+    playgroundPoolSize: e.PLAYGROUND_POOL_SIZE,
+    playgroundMemoryLimitMib: e.PLAYGROUND_MEMORY_LIMIT_MIB,
+    playgroundPidsLimit: e.PLAYGROUND_PIDS_LIMIT,
+    playgroundCpuLimitMillicores: e.PLAYGROUND_CPU_LIMIT_MILLICORES,
+    playgroundDiskLimitMib: e.PLAYGROUND_DISK_LIMIT_MIB,
+    sessionIdleTimeoutMs: e.SESSION_IDLE_TIMEOUT_MS,
+    sessionMaxLifetimeMs: e.SESSION_MAX_LIFETIME_MS,
+    sessionLimit: e.SESSION_LIMIT,
+    sessionLimitPerClient: e.SESSION_LIMIT_PER_CLIENT,
   });
 }
 
-function describe(value: unknown, pointer: string): string {
+function valueAt(value: unknown, pointer: string): string {
   const name = pointer.slice(1);
-  const field = name && typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[name] : value;
+  const field =
+    name && typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[name] : value;
   return JSON.stringify(field);
 }

@@ -9,7 +9,9 @@
  * engine cannot be reached" become `EngineUnavailableError`, which the HTTP
  * layer answers with 503.
  */
+import { readFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import Docker from 'dockerode';
 import { EngineUnavailableError } from '../errors.ts';
 import { createFrameDemuxer, type StreamName } from './demux.ts';
@@ -54,6 +56,12 @@ export interface ExecOptions {
   stdin?: Buffer | Readable;
   /** Receives output as it arrives, stdout and stderr kept apart. */
   onOutput: (stream: StreamName, chunk: Buffer) => void;
+  /**
+   * Called once if the process exits while its output is still open — background
+   * processes it started hold the pipes. Docker would keep the streams open for
+   * another 2 s; the caller decides whether to kill them. Without it, no polling.
+   */
+  onExit?: (exitCode: number | null) => void;
   /** Aborting stops reading output and rejects with the signal's reason; the process is not killed. */
   signal?: AbortSignal;
 }
@@ -72,6 +80,12 @@ export interface Engine {
   /** Runs a process in a running container; resolves when its output streams end. */
   exec(id: string, options: ExecOptions): Promise<ExecResult>;
   inspectContainer(id: string): Promise<ContainerState | null>;
+  /**
+   * How many processes of a running container the kernel has OOM-killed so far,
+   * read from its memory cgroup; null when that cannot be read (then
+   * inspectContainer's `oomKilled`, set once the container stops, is the source).
+   */
+  oomKillCount(id: string): Promise<number | null>;
   /** SIGKILL; a container that is gone or already stopped is not an error. */
   killContainer(id: string): Promise<void>;
   /** Kills (if running) and removes with its anonymous volumes; a container that is gone is not an error. */
@@ -84,6 +98,20 @@ export interface DockerEngineOptions {
   socketPath: string;
   callTimeoutMs: number;
 }
+
+/** dockerode accepts `abortSignal` on these calls; its type definitions omit it. */
+interface AbortableCalls {
+  ping(options: { abortSignal: AbortSignal }): Promise<unknown>;
+  info(options: {
+    abortSignal: AbortSignal;
+  }): Promise<{ ServerVersion?: string; Runtimes?: object; NCPU?: number }>;
+}
+type AbortableImageInspect = (options: { abortSignal: AbortSignal }) => Promise<Docker.ImageInspectInfo>;
+
+/** How often a running exec is asked whether its process has exited (only with `onExit`). */
+export const EXEC_EXIT_POLL_MS = 150;
+
+const EXIT_CODE_ATTEMPTS = 10;
 
 const UNREACHABLE_CODES = new Set([
   'ENOENT',
@@ -105,11 +133,15 @@ export class DockerEngine implements Engine {
   }
 
   async ping(): Promise<void> {
-    await this.#call(() => this.#docker.ping({ abortSignal: this.#deadline() }));
+    await this.#call(() =>
+      (this.#docker as unknown as AbortableCalls).ping({ abortSignal: this.#deadline() }),
+    );
   }
 
   async info(): Promise<EngineInfo> {
-    const info = await this.#call(() => this.#docker.info({ abortSignal: this.#deadline() }));
+    const info = await this.#call(() =>
+      (this.#docker as unknown as AbortableCalls).info({ abortSignal: this.#deadline() }),
+    );
     return {
       serverVersion: String(info.ServerVersion ?? ''),
       runtimes: Object.keys(info.Runtimes ?? {}),
@@ -119,9 +151,10 @@ export class DockerEngine implements Engine {
 
   async inspectImage(name: string): Promise<ImageSummary | null> {
     try {
-      const image = await this.#call(() =>
-        this.#docker.getImage(name).inspect({ abortSignal: this.#deadline() }),
-      );
+      const image = await this.#call(() => {
+        const inspect = this.#docker.getImage(name).inspect as unknown as AbortableImageInspect;
+        return inspect.call(this.#docker.getImage(name), { abortSignal: this.#deadline() });
+      });
       return { id: image.Id, labels: image.Config?.Labels ?? {} };
     } catch (error) {
       if (isStatus(error, 404)) return null;
@@ -159,28 +192,46 @@ export class DockerEngine implements Engine {
     const stream = await this.#call(() =>
       exec.start({ hijack: true, stdin: options.stdin !== undefined, Tty: false }),
     );
-    await new Promise<void>((resolve, reject) => {
-      const demux = createFrameDemuxer(options.onOutput);
-      const onAbort = () => {
-        stream.destroy();
-        reject(signal?.reason);
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      const settle = (error?: Error) => {
-        signal?.removeEventListener('abort', onAbort);
-        if (error) reject(toEngineError(error));
-        else resolve();
-      };
-      stream.on('data', (chunk: Buffer) => demux(chunk));
-      stream.once('end', () => settle());
-      stream.once('close', () => settle());
-      stream.once('error', (error: Error) => settle(error));
-      if (options.stdin instanceof Buffer) stream.end(options.stdin);
-      else if (options.stdin !== undefined) options.stdin.pipe(stream);
-    });
+    const poll = options.onExit === undefined ? undefined : this.#pollExit(exec, stream, options.onExit);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const demux = createFrameDemuxer(options.onOutput);
+        const onAbort = () => {
+          stream.destroy();
+          reject(signal?.reason);
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+        const settle = (error?: Error) => {
+          signal?.removeEventListener('abort', onAbort);
+          if (error) reject(toEngineError(error));
+          else resolve();
+        };
+        stream.on('data', (chunk: Buffer) => demux(chunk));
+        stream.once('end', () => settle());
+        stream.once('close', () => settle());
+        stream.once('error', (error: Error) => settle(error));
+        const { stdin } = options;
+        if (Buffer.isBuffer(stdin)) stream.end(stdin);
+        else if (stdin !== undefined) stdin.pipe(stream);
+      });
+    } finally {
+      clearInterval(poll);
+    }
     signal?.throwIfAborted();
-    const inspected = await this.#call(() => exec.inspect({ abortSignal: this.#deadline() }));
-    return { exitCode: inspected.Running ? null : inspected.ExitCode };
+    // The streams can close a moment before the engine records the exit code.
+    for (let attempt = 0; ; attempt++) {
+      const inspected = await this.#call(() => exec.inspect({ abortSignal: this.#deadline() })).catch(
+        (error: unknown) => {
+          // The exec is gone with its container: there is no exit code to report.
+          if (isStatus(error, 404)) return { Running: false, ExitCode: null };
+          throw error;
+        },
+      );
+      if (!inspected.Running || attempt === EXIT_CODE_ATTEMPTS) {
+        return { exitCode: inspected.Running ? null : inspected.ExitCode };
+      }
+      await sleep(EXEC_EXIT_POLL_MS / 3);
+    }
   }
 
   async inspectContainer(id: string): Promise<ContainerState | null> {
@@ -197,6 +248,19 @@ export class DockerEngine implements Engine {
       if (isStatus(error, 404)) return null;
       throw error;
     }
+  }
+
+  async oomKillCount(id: string): Promise<number | null> {
+    if (!/^[0-9a-f]{64}$/.test(id)) return null;
+    for (const path of cgroupOomFiles(id)) {
+      try {
+        const match = (await readFile(path, 'utf8')).match(OOM_KILL_LINE);
+        if (match?.[1] !== undefined) return Number(match[1]);
+      } catch {
+        // Not this cgroup layout; try the next.
+      }
+    }
+    return null;
   }
 
   async killContainer(id: string): Promise<void> {
@@ -236,6 +300,40 @@ export class DockerEngine implements Engine {
     }));
   }
 
+  /**
+   * Watches an exec whose output is still open. An exited process is reported
+   * through `onExit`; an exec the engine no longer knows (its container died,
+   * e.g. a gVisor sandbox killed for memory) can produce no more output, so
+   * its stream is closed — the engine itself would leave it open.
+   */
+  #pollExit(
+    exec: Docker.Exec,
+    stream: NodeJS.ReadableStream & { destroy(): void },
+    onExit: (exitCode: number | null) => void,
+  ): NodeJS.Timeout {
+    let busy = false;
+    const timer = setInterval(async () => {
+      if (busy) return;
+      busy = true;
+      try {
+        const inspected = await exec.inspect({ abortSignal: this.#deadline() });
+        if (!inspected.Running) {
+          clearInterval(timer);
+          onExit(inspected.ExitCode);
+        }
+      } catch (error) {
+        if (isStatus(error, 404)) {
+          clearInterval(timer);
+          stream.destroy();
+        }
+        // Anything else: the stream's own end or error decides the outcome.
+      } finally {
+        busy = false;
+      }
+    }, EXEC_EXIT_POLL_MS);
+    return timer;
+  }
+
   #deadline(): AbortSignal {
     return AbortSignal.timeout(this.#callTimeoutMs);
   }
@@ -249,9 +347,28 @@ export class DockerEngine implements Engine {
   }
 }
 
+/**
+ * Where the kernel counts OOM kills of a container's memory cgroup, for
+ * cgroup v1 and v2 with Docker's cgroupfs or systemd driver. Only meaningful
+ * when the engine runs on this host (a unix socket).
+ */
+function cgroupOomFiles(id: string): string[] {
+  return [
+    `/sys/fs/cgroup/memory/docker/${id}/memory.oom_control`,
+    `/sys/fs/cgroup/memory/system.slice/docker-${id}.scope/memory.oom_control`,
+    `/sys/fs/cgroup/docker/${id}/memory.events`,
+    `/sys/fs/cgroup/system.slice/docker-${id}.scope/memory.events`,
+  ];
+}
+
+/** The `oom_kill N` line of memory.oom_control (v1) and memory.events (v2) alike. */
+const OOM_KILL_LINE = /^oom_kill (\d+)$/m;
+
 /** HTTP status of a Docker API error, if it is one. */
 export function isStatus(error: unknown, status: number): boolean {
-  return typeof error === 'object' && error !== null && (error as { statusCode?: unknown }).statusCode === status;
+  return (
+    typeof error === 'object' && error !== null && (error as { statusCode?: unknown }).statusCode === status
+  );
 }
 
 function toEngineError(error: unknown): unknown {
@@ -259,7 +376,9 @@ function toEngineError(error: unknown): unknown {
   const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
   const name = error instanceof Error ? error.name : '';
   if ((typeof code === 'string' && UNREACHABLE_CODES.has(code)) || name === 'TimeoutError') {
-    return new EngineUnavailableError(`Docker engine unreachable: ${(error as Error).message}`, { cause: error });
+    return new EngineUnavailableError(`Docker engine unreachable: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   return error;
 }

@@ -1,0 +1,111 @@
+/**
+ * Every image the sandboxes use, in build order, as data: `npm run images`
+ * (scripts/images.ts) builds each one whose inputs changed. No registry is
+ * reachable, so everything starts from a Debian root file system made here
+ * with debootstrap. Add an image by adding an entry.
+ */
+export interface DebootstrapBuild {
+  kind: 'debootstrap';
+  suite: string;
+  variant: 'minbase';
+}
+
+export interface DockerfileBuild {
+  kind: 'dockerfile';
+  /** Build context, relative to the repository root; its Dockerfile is at the top. */
+  context: string;
+}
+
+/**
+ * Not an image: the shared, read-only store of the playground's offline catalog, a Docker volume
+ * holding a docker data root with every catalog image flattened to one layer under its public name
+ * (images/playground/build-catalog-store.sh). Playgrounds mount it and use the layers in place.
+ */
+export interface CatalogStoreBuild {
+  kind: 'catalog-store';
+  /** The playground image whose daemon fills the store (same user-namespace mapping as at run time). */
+  playgroundImage: string;
+  /** The script that fills it, relative to the repository root (hashed with the other inputs). */
+  script: string;
+  /** Locally built image → the name it has inside every playground. */
+  images: ReadonlyArray<{ source: string; name: string }>;
+}
+
+export interface ImageSpec {
+  /** name:tag */
+  name: string;
+  purpose: string;
+  /** An earlier entry this image is built FROM: rebuilding it rebuilds this one. */
+  from?: string;
+  /** The store depends on every catalog image, not just one `from`. */
+  after?: readonly string[];
+  build: DebootstrapBuild | DockerfileBuild | CatalogStoreBuild;
+}
+
+export const BASE_IMAGE = 'dockyard/debian:bookworm';
+export const SHELL_IMAGE = 'dockyard/shell:latest';
+/** What the catalog store's format depends on (Docker's version, the user-namespace mapping). */
+export const PLAYGROUND_BASE_IMAGE = 'dockyard/playground-base:latest';
+export const PLAYGROUND_IMAGE = 'dockyard/playground:latest';
+/** The catalog store is a volume of this name (see CatalogStoreBuild). */
+export const CATALOG_STORE_VOLUME = 'dockyard-catalog';
+
+/** The playground's offline catalog: local image → name inside a playground. */
+const CATALOG: ReadonlyArray<{ dir: string; name: string }> = [
+  { dir: 'hello-world', name: 'hello-world:latest' },
+  { dir: 'busybox', name: 'busybox:latest' },
+  { dir: 'debian', name: 'debian:bookworm' },
+  { dir: 'debian-slim', name: 'debian:bookworm-slim' },
+  { dir: 'nginx', name: 'nginx:latest' },
+  { dir: 'redis', name: 'redis:latest' },
+  { dir: 'mariadb', name: 'mariadb:latest' },
+  { dir: 'tomcat', name: 'tomcat:latest' },
+];
+const catalogSource = (dir: string) => `dockyard/catalog-${dir}:latest`;
+
+export const IMAGE_SPECS: readonly ImageSpec[] = [
+  {
+    name: BASE_IMAGE,
+    purpose: 'Debian bookworm base of every sandbox image',
+    build: { kind: 'debootstrap', suite: 'bookworm', variant: 'minbase' },
+  },
+  {
+    name: SHELL_IMAGE,
+    purpose: 'the shell runner: a non-root user and the tools the chapters use',
+    from: BASE_IMAGE,
+    build: { kind: 'dockerfile', context: 'sandbox-server/images/shell' },
+  },
+  {
+    name: PLAYGROUND_BASE_IMAGE,
+    purpose: 'the playground’s packages (docker.io) and user-namespace mapping',
+    from: BASE_IMAGE,
+    build: { kind: 'dockerfile', context: 'sandbox-server/images/playground/base' },
+  },
+  {
+    name: PLAYGROUND_IMAGE,
+    purpose: 'the docker runner: a throw-away Docker host per reader (Docker-in-Docker in a user namespace)',
+    from: PLAYGROUND_BASE_IMAGE,
+    build: { kind: 'dockerfile', context: 'sandbox-server/images/playground/image' },
+  },
+  ...CATALOG.map(
+    ({ dir, name }): ImageSpec => ({
+      name: catalogSource(dir),
+      purpose: `offline catalog: ${name} inside playgrounds, built from Debian packages or our own code`,
+      from: BASE_IMAGE,
+      build: { kind: 'dockerfile', context: `sandbox-server/images/playground/catalog/${dir}` },
+    }),
+  ),
+  {
+    name: CATALOG_STORE_VOLUME,
+    purpose: 'the catalog, unpacked once, shared read-only by every playground',
+    // Not the playground image: changing its scripts must not rebuild (and so replace) the shared store.
+    from: PLAYGROUND_BASE_IMAGE,
+    after: CATALOG.map(({ dir }) => catalogSource(dir)),
+    build: {
+      kind: 'catalog-store',
+      playgroundImage: PLAYGROUND_IMAGE,
+      script: 'sandbox-server/images/playground/build-catalog-store.sh',
+      images: CATALOG.map(({ dir, name }) => ({ source: catalogSource(dir), name })),
+    },
+  },
+];

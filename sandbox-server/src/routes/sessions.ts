@@ -1,0 +1,76 @@
+/**
+ * Playground sessions (the docker runner's state for one reader):
+ *   POST   /api/sessions      → 201 { id, expiresAt }   a booted playground, ready at once from the pool
+ *   DELETE /api/sessions/:id  → 204                     destroys it with everything inside (Reset)
+ * Runs address a session with POST /api/run { runner: "docker", session }. Limits per server and per
+ * client answer 429; an unknown or expired id answers 404 with a message telling the page to start a
+ * new session.
+ */
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { NotFoundError, RunnerUnavailableError } from '../errors.ts';
+import { SESSION_NOT_FOUND_MESSAGE, type SessionStore } from '../playground/session-store.ts';
+import { errorResponses } from '../schemas.ts';
+
+const SessionSchema = Type.Object(
+  {
+    id: Type.String({ description: 'unguessable session id, for POST /api/run and DELETE' }),
+    expiresAt: Type.String({
+      format: 'date-time',
+      description:
+        'when the session ends if it is not used again (each run extends it, up to its maximum lifetime)',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+const SessionParamsSchema = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) });
+
+export interface SessionRoutesOptions {
+  /** Read per request: the server creates the store after the app (it logs through the app's logger). */
+  sessions: () => SessionStore | undefined;
+}
+
+export function registerSessionRoutes(app: FastifyInstance, options: SessionRoutesOptions): void {
+  app.post(
+    '/api/sessions',
+    {
+      schema: {
+        summary: 'Start a playground session (a Docker host of your own)',
+        response: { 201: SessionSchema, ...errorResponses(429, 503) },
+      },
+    },
+    async (request, reply) => {
+      const sessions = options.sessions();
+      if (sessions === undefined) throw new RunnerUnavailableError('docker runner not available');
+      const clientGone = new AbortController();
+      reply.raw.on('close', () => {
+        if (!reply.raw.writableFinished) clientGone.abort(new Error('client disconnected'));
+      });
+      const created = await sessions.create(request.ip, clientGone.signal);
+      if (clientGone.signal.aborted) {
+        await sessions.destroy(created.id);
+        return reply;
+      }
+      return reply.code(201).send({ id: created.id, expiresAt: new Date(created.expiresAtMs).toISOString() });
+    },
+  );
+
+  app.delete<{ Params: { id: string } }>(
+    '/api/sessions/:id',
+    {
+      schema: {
+        summary: 'End a playground session and destroy its playground',
+        params: SessionParamsSchema,
+        response: { 204: Type.Null(), ...errorResponses(404) },
+      },
+    },
+    async (request, reply) => {
+      const sessions = options.sessions();
+      if (sessions === undefined || !(await sessions.destroy(request.params.id))) {
+        throw new NotFoundError(SESSION_NOT_FOUND_MESSAGE);
+      }
+      return reply.code(204).send();
+    },
+  );
+}

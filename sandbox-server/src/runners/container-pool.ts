@@ -1,0 +1,187 @@
+/**
+ * A warm pool of pre-started, never-reused containers. `acquire` hands out a
+ * running container that is then the caller's alone (it runs one snippet and
+ * is destroyed); the pool refills in the background. With `size` 0 nothing
+ * is kept warm and every acquire starts a fresh container — the slow path the
+ * pool exists to avoid, kept for comparison and as a fallback.
+ *
+ * Starts are demand-driven: the pool keeps `ready + starting` at `size` plus
+ * the number of callers waiting, with at most `maxParallelStarts` creations
+ * at once (parallel creates on a small machine only slow each other down).
+ * When creating fails, the error is reported to one waiting caller (never a
+ * hang) and to health, and refilling backs off.
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import type { PoolHealth } from './runner.ts';
+
+export interface ContainerPoolOptions {
+  size: number;
+  maxParallelStarts: number;
+  /**
+   * Creates and starts one container; returns its id. `signal` aborts when the
+   * pool closes: a long start (waiting for a daemon inside) should stop waiting,
+   * remove what it created and reject, so shutdown does not wait for it.
+   */
+  start: (signal: AbortSignal) => Promise<string>;
+  /** Kills and removes a container; never throws. */
+  destroy: (id: string) => Promise<void>;
+  /** Turns a start failure into the error a waiting caller gets (and health shows). */
+  describeError?: (error: unknown) => Error;
+  log: FastifyBaseLogger;
+}
+
+interface Waiter {
+  resolve: (id: string) => void;
+  reject: (error: unknown) => void;
+}
+
+const RETRY_INITIAL_MS = 500;
+const RETRY_MAX_MS = 30_000;
+
+export class ContainerPool {
+  readonly #options: ContainerPoolOptions;
+  readonly #ready: string[] = [];
+  readonly #waiters: Waiter[] = [];
+  #starting = 0;
+  #inUse = 0;
+  #closed = false;
+  readonly #closing = new AbortController();
+  #lastError: Error | undefined;
+  #retryDelayMs = 0;
+  #retryTimer: NodeJS.Timeout | undefined;
+  readonly #pendingStarts = new Set<Promise<void>>();
+  /** Removals of containers that finished starting after close, awaited by close. */
+  readonly #closingDestroys: Promise<void>[] = [];
+
+  constructor(options: ContainerPoolOptions) {
+    this.#options = options;
+  }
+
+  /** Begins filling the pool. */
+  start(): void {
+    this.#fill();
+  }
+
+  health(): PoolHealth {
+    return {
+      target: this.#options.size,
+      ready: this.#ready.length,
+      starting: this.#starting,
+      inUse: this.#inUse,
+      ...(this.#lastError === undefined ? {} : { error: this.#lastError.message }),
+    };
+  }
+
+  /** A running container for the caller alone; `release` it when done. */
+  async acquire(signal: AbortSignal): Promise<string> {
+    signal.throwIfAborted();
+    if (this.#closed) throw new Error('pool is closed');
+    const ready = this.#ready.shift();
+    if (ready !== undefined) {
+      this.#inUse++;
+      this.#fill();
+      return ready;
+    }
+    const id = await new Promise<string>((resolve, reject) => {
+      const waiter: Waiter = {
+        resolve: (id) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(id);
+        },
+        reject: (error) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+      };
+      const onAbort = () => {
+        const index = this.#waiters.indexOf(waiter);
+        if (index !== -1) this.#waiters.splice(index, 1);
+        reject(signal.reason);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.#waiters.push(waiter);
+      this.#fill();
+    });
+    return id;
+  }
+
+  /** Destroys a container handed out by `acquire`. */
+  async release(id: string): Promise<void> {
+    this.#inUse--;
+    await this.#options.destroy(id);
+  }
+
+  /** Stops refilling, fails waiting callers, and destroys every container the pool holds. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#closing.abort(new Error('pool is closing'));
+    clearTimeout(this.#retryTimer);
+    for (const waiter of this.#waiters.splice(0)) waiter.reject(new Error('server is shutting down'));
+    await Promise.all([...this.#pendingStarts]);
+    await Promise.all([
+      ...this.#closingDestroys,
+      ...this.#ready.splice(0).map((id) => this.#options.destroy(id)),
+    ]);
+  }
+
+  #fill(): void {
+    if (this.#closed) return;
+    // While backing off, only callers that are waiting get a start attempt, so they fail (or succeed) now.
+    const warm = this.#retryTimer === undefined ? this.#options.size : 0;
+    const wanted = warm + this.#waiters.length;
+    while (this.#ready.length + this.#starting < wanted && this.#starting < this.#options.maxParallelStarts) {
+      this.#startOne();
+    }
+  }
+
+  #startOne(): void {
+    this.#starting++;
+    const pending = this.#options
+      .start(this.#closing.signal)
+      .then(
+        (id) => this.#onStarted(id),
+        (error: unknown) => this.#onStartFailed(error),
+      )
+      .finally(() => {
+        this.#pendingStarts.delete(pending);
+      });
+    this.#pendingStarts.add(pending);
+  }
+
+  #onStarted(id: string): void {
+    this.#starting--;
+    this.#lastError = undefined;
+    this.#retryDelayMs = 0;
+    if (this.#closed) {
+      this.#closingDestroys.push(this.#options.destroy(id));
+      return;
+    }
+    const waiter = this.#waiters.shift();
+    if (waiter) {
+      this.#inUse++;
+      waiter.resolve(id);
+    } else {
+      this.#ready.push(id);
+    }
+    this.#fill();
+  }
+
+  #onStartFailed(error: unknown): void {
+    this.#starting--;
+    if (this.#closed) return;
+    const described = this.#options.describeError?.(error) ?? (error as Error);
+    if (this.#lastError?.message !== described.message) {
+      this.#options.log.warn({ err: error }, `sandbox pool cannot start containers: ${described.message}`);
+    }
+    this.#lastError = described;
+    // Callers waiting now get the error rather than waiting for a retry that may never succeed.
+    for (const waiter of this.#waiters.splice(0)) waiter.reject(described);
+    if (this.#retryTimer !== undefined) return;
+    this.#retryDelayMs = Math.min(RETRY_MAX_MS, Math.max(RETRY_INITIAL_MS, this.#retryDelayMs * 2));
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
+      this.#fill();
+    }, this.#retryDelayMs);
+    this.#retryTimer.unref();
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * The contract between the HTTP layer and the sandboxes. POST /api/run picks
+ * the runner named in the body from the app's deps and calls `run`; while it
+ * runs, output goes to the sink (streamed to the client as SSE when asked
+ * for), and the resolved RunResult is the answer. Runners throw HttpError
+ * subclasses (src/errors.ts) for answers that are not results: 503 engine or
+ * runner unavailable, 404 unknown session, 429 busy.
+ */
+import type { StreamName } from '../docker/demux.ts';
+import type { RunResult } from '../runs/run-result.ts';
+
+export type RunnerName = 'shell' | 'docker';
+
+export interface RunInput {
+  code: string;
+  /** Playground session id (docker runner). */
+  session?: string | undefined;
+}
+
+/** Receives output text as it happens; each call is one chunk of one stream. */
+export type OutputSink = (stream: StreamName, text: string) => void;
+
+/** Pool state shown by GET /api/health. */
+export interface PoolHealth {
+  /** How many warm entries the pool keeps. */
+  target: number;
+  /** Started and waiting for work. */
+  ready: number;
+  /** Being created or started. */
+  starting: number;
+  /** Taken by a run or a session. */
+  inUse: number;
+  /** Set while the pool cannot fill (engine unreachable, image missing...): health answers 503. */
+  error?: string;
+}
+
+export interface Runner {
+  /**
+   * Runs one snippet. `signal` aborts when the client goes away: the runner
+   * must then stop the work, kill and remove what it started, and reject.
+   */
+  run(input: RunInput, sink: OutputSink, signal: AbortSignal): Promise<RunResult>;
+  health(): PoolHealth;
+  /** Stops background work and kills and removes every container the runner owns. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,177 @@
+/**
+ * The notes' own commands, run block after block in one playground session against the real engine,
+ * checked on their real output.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type PlaygroundServer, startPlaygroundServer } from './harness.ts';
+
+let server: PlaygroundServer;
+let session: string;
+
+beforeAll(async () => {
+  server = await startPlaygroundServer();
+  session = await server.newSession();
+});
+afterAll(async () => {
+  await server?.app.close();
+});
+
+const run = (code: string) => server.run(code, session);
+
+describe('a playground session runs the notes’ commands', () => {
+  it('lists the offline catalog, built locally', async () => {
+    const result = await run('docker images --format "{{.Repository}}:{{.Tag}}" | sort');
+    expect(result.exitCode).toBe(0);
+    for (const image of [
+      'busybox:latest',
+      'debian:bookworm',
+      'debian:bookworm-slim',
+      'hello-world:latest',
+      'mariadb:latest',
+      'nginx:latest',
+      'redis:latest',
+      'tomcat:latest',
+    ]) {
+      expect(result.stdout).toContain(image);
+    }
+    const label = await run(
+      `docker inspect -f '{{index .Config.Labels "org.dockyard.built-locally"}}' nginx`,
+    );
+    expect(label.stdout.trim()).toBe('true');
+  });
+
+  it('runs hello-world (sudo is a no-op for root)', async () => {
+    const result = await run('sudo docker run hello-world:latest');
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toContain('Hello from Dockyard!');
+    expect(result.stdout).toContain('你好');
+  });
+
+  it('keeps a detached busybox loop across runs: logs -t --tail 3, top, inspect, exec', async () => {
+    const started = await run(
+      'docker run -d --name ticker busybox /bin/sh -c "while true; do echo hello zzyy; sleep 1; done"',
+    );
+    expect(started.exitCode).toBe(0);
+    await run('sleep 3');
+    const logs = await run('docker logs -t --tail 3 ticker');
+    const lines = logs.stdout.trim().split('\n');
+    expect(lines).toHaveLength(3);
+    for (const line of lines) expect(line).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z hello zzyy$/);
+    expect((await run('docker top ticker')).stdout).toContain('while true');
+    expect((await run("docker inspect -f '{{.State.Running}}' ticker")).stdout.trim()).toBe('true');
+    expect((await run('docker exec ticker ls -l /tmp')).exitCode).toBe(0);
+    expect((await run('docker ps --format "{{.Names}}"')).stdout).toContain('ticker');
+  });
+
+  it('copies files out of a container, commits it and shows its history', async () => {
+    await run('docker exec ticker sh -c "echo from-container > /tmp/note.txt"');
+    const copied = await run('docker cp ticker:/tmp/note.txt /root/note.txt && cat /root/note.txt');
+    expect(copied.stdout.trim()).toBe('from-container');
+    const committed = await run(
+      'docker commit -m "add note" ticker mybusybox:1.0 && docker history mybusybox:1.0',
+    );
+    expect(committed.exitCode).toBe(0);
+    expect(committed.stdout).toContain('add note');
+    expect((await run('docker run --rm mybusybox:1.0 cat /tmp/note.txt')).stdout.trim()).toBe(
+      'from-container',
+    );
+  });
+
+  it('shares data through -v and --volumes-from', async () => {
+    const result = await run(
+      [
+        'mkdir -p /root/hostdata',
+        'docker run --name dc01 -v /root/hostdata:/data busybox sh -c "echo persisted > /data/f.txt"',
+        'cat /root/hostdata/f.txt',
+        'docker run --rm --volumes-from dc01 busybox cat /data/f.txt',
+      ].join(' && '),
+    );
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout.trim().split('\n')).toEqual(['persisted', 'persisted']);
+  });
+
+  it('builds with docker build -f from a heredoc Dockerfile, streaming progress as it happens', async () => {
+    const code = [
+      'mkdir -p /tmp/hello && cd /tmp/hello',
+      "cat > mydockerfile <<'EOF'",
+      'FROM busybox',
+      'VOLUME ["/dataVolumeContainer1"]',
+      'RUN echo built > /built.txt',
+      'CMD ["cat", "/built.txt"]',
+      'EOF',
+      'docker build -f mydockerfile -t mybuild .',
+      'docker run --rm mybuild',
+    ].join('\n');
+    const response = await server.app.inject({
+      method: 'POST',
+      url: '/api/run',
+      headers: { accept: 'text/event-stream' },
+      payload: { runner: 'docker', code, session },
+    });
+    expect(response.statusCode).toBe(200);
+    const events = response.body.split('\n\n').filter((event) => event.startsWith('event: stdout'));
+    // The classic builder prints each step as it goes: several chunks, not one at the end.
+    expect(events.length).toBeGreaterThan(2);
+    expect(response.body).toContain('Step 1/4 : FROM busybox');
+    expect(response.body).toContain('built');
+    expect(response.body).toMatch(/event: exit\ndata: \{[^\n]*"exitCode":0/);
+  });
+
+  it('serves nginx on a published port to curl, and redis answers PING', async () => {
+    const web = await run(
+      'docker run -d --name web -p 8080:80 nginx && sleep 1 && curl -s http://localhost:8080/',
+    );
+    expect(web.stdout).toContain('Welcome to nginx!');
+    const redis = await run(
+      'docker run -d --name cache redis && sleep 1 && docker exec cache redis-cli ping',
+    );
+    expect(redis.stdout.trim().split('\n').at(-1)).toBe('PONG');
+  });
+
+  it('starts mariadb with MARIADB_ROOT_PASSWORD and answers SELECT VERSION()', async () => {
+    await run('docker run -d --name db -e MARIADB_ROOT_PASSWORD=secret mariadb');
+    const query = 'docker exec db mariadb -uroot -psecret -e "SELECT VERSION()"';
+    const result = await run(
+      `for i in $(seq 1 18); do ${query} 2>/dev/null && exit 0; sleep 0.5; done; docker logs db; exit 1`,
+    );
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toMatch(/10\.11\.\d+-MariaDB/);
+    await run('docker rm -f db');
+  });
+
+  it('starts tomcat with catalina.sh run: empty webapps, the default apps in webapps.dist', async () => {
+    await run('docker run -d --name tc -p 8888:8080 tomcat');
+    const probe = 'curl -s -o /dev/null -w "%{http_code}" http://localhost:8888/';
+    const before = await run(
+      `for i in $(seq 1 18); do c=$(${probe}); [ "$c" != 000 ] && echo $c && exit 0; sleep 0.5; done; exit 1`,
+    );
+    expect(before.stdout.trim()).toBe('404');
+    // Tomcat deploys the copied ROOT app within its autoDeploy scan (every 10 s at most).
+    const after = await run(
+      `docker exec tc sh -c "cp -r webapps.dist/* webapps/" && for i in $(seq 1 36); do c=$(${probe}); [ "$c" = 200 ] && break; sleep 0.25; done; echo $c`,
+    );
+    expect(after.stdout.trim()).toBe('200');
+    await run('docker rm -f tc');
+  });
+
+  it('writes /etc/docker/daemon.json with sudo tee', async () => {
+    const result = await run(
+      `sudo mkdir -p /etc/docker && echo '{"registry-mirrors": ["https://mirror.example"]}' | sudo tee /etc/docker/daemon.json && cat /etc/docker/daemon.json`,
+    );
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toContain('mirror.example');
+  });
+
+  it('fails a pull of an image outside the catalog at once, with the daemon’s error and a hint', async () => {
+    const result = await run('docker pull centos');
+    expect(result.exitCode).not.toBe(0);
+    expect(result.timedOut).toBe(false);
+    expect(result.stderr).toMatch(/Error response from daemon/);
+    expect(result.stderr).toContain('hint: this playground is offline');
+  });
+
+  it('removes every container with docker rm -f $(docker ps -a -q)', async () => {
+    const result = await run('docker rm -f $(docker ps -a -q) >/dev/null && docker ps -a -q | wc -l');
+    expect(result.stdout.trim()).toBe('0');
+  });
+});

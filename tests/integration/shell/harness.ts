@@ -1,0 +1,90 @@
+/**
+ * The real server (buildApp + real Docker engine + ShellRunner), listening on
+ * a free port, for integration tests; and checks that a run left nothing
+ * behind.
+ */
+import type { FastifyInstance } from 'fastify';
+import { expect } from 'vitest';
+import { buildApp } from '../../../sandbox-server/src/app.ts';
+import { type Config, loadConfig } from '../../../sandbox-server/src/config.ts';
+import { Containers } from '../../../sandbox-server/src/docker/containers.ts';
+import { DockerEngine } from '../../../sandbox-server/src/docker/engine.ts';
+import { instanceFilter, newInstanceIdentity } from '../../../sandbox-server/src/docker/labels.ts';
+import { ShellRunner } from '../../../sandbox-server/src/runners/shell-runner.ts';
+import type { RunResult } from '../../../sandbox-server/src/runs/run-result.ts';
+
+export interface Harness {
+  app: FastifyInstance;
+  url: string;
+  config: Config;
+  engine: DockerEngine;
+  containers: Containers;
+  shell: ShellRunner;
+  run(code: string): Promise<RunResult>;
+  /** Every labelled container of this server is a warm, unused pool container — nothing leaked. */
+  expectNoLeftovers(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
+  const config = loadConfig({ LOG_LEVEL: 'error', RATE_LIMIT_MAX: '10000', SHELL_POOL_SIZE: '2', ...env });
+  const engine = new DockerEngine({
+    socketPath: config.dockerSocketPath,
+    callTimeoutMs: config.dockerCallTimeoutMs,
+  });
+  const containers = new Containers(engine, newInstanceIdentity());
+  const runners: { shell?: ShellRunner } = {};
+  const app = await buildApp({ config, engine, containers, runners, serveSite: false });
+  const shell = new ShellRunner({ config, engine, containers, log: app.log });
+  runners.shell = shell;
+  shell.start();
+  await waitFor(() => shell.health().ready === config.shellPoolSize, 60_000, 'the warm pool to fill');
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  const mine = () => engine.listContainers([instanceFilter(containers.instance)]);
+
+  return {
+    app,
+    url,
+    config,
+    engine,
+    containers,
+    shell,
+    async run(code) {
+      const response = await app.inject({
+        method: 'POST',
+        url: '/api/run',
+        payload: { runner: 'shell', code },
+      });
+      expect(response.statusCode, response.body).toBe(200);
+      return response.json() as RunResult;
+    },
+    async expectNoLeftovers() {
+      await expect
+        .poll(
+          async () => {
+            const { ready, inUse } = shell.health();
+            const running = (await mine()).filter((c) => c.state === 'running').length;
+            return { inUse, labelled: (await mine()).length, running, ready };
+          },
+          { timeout: 15_000, interval: 200 },
+        )
+        .toSatisfy(
+          (s: { inUse: number; labelled: number; running: number; ready: number }) =>
+            s.inUse === 0 && s.labelled === s.ready && s.running === s.ready,
+        );
+    },
+    async close() {
+      await app.close();
+      expect(await mine()).toEqual([]);
+    },
+  };
+}
+
+/** Polls outside a test (hooks), where expect.poll is not available. */
+export async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!condition()) {
+    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -1,0 +1,218 @@
+/**
+ * The server's life around runs, against the real engine: clients that go
+ * away, an engine that goes away, SIGTERM, the reaper, and gVisor.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { createServer, type Server, type Socket, connect as socketConnect } from 'node:net';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DockerEngine } from '../../../sandbox-server/src/docker/engine.ts';
+import { instanceLabels, LABEL_PID } from '../../../sandbox-server/src/docker/labels.ts';
+import { type Harness, startHarness } from './harness.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..', '..');
+const DOCKER_SOCKET = '/var/run/docker.sock';
+const engine = new DockerEngine({ socketPath: DOCKER_SOCKET, callTimeoutMs: 15_000 });
+
+let h: Harness | undefined;
+
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+describe('a client that disconnects mid-run', () => {
+  it('gets its container killed and removed', async () => {
+    h = await startHarness();
+    const harness = h;
+    const controller = new AbortController();
+    const request = fetch(`${harness.url}/api/run`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ runner: 'shell', code: 'sleep 1000' }),
+      signal: controller.signal,
+    }).catch(() => undefined);
+    await expect.poll(() => harness.shell.health().inUse).toBe(1);
+    controller.abort();
+    await request;
+    await harness.expectNoLeftovers();
+  });
+});
+
+describe('an engine that goes away', () => {
+  /** A unix socket in front of the engine, which the test can cut like an engine restart. */
+  class EngineProxy {
+    readonly path = join(tmpdir(), `dockyard-engine-proxy-${process.pid}.sock`);
+    #server: Server | undefined;
+    readonly #sockets = new Set<Socket>();
+
+    async open(): Promise<void> {
+      rmSync(this.path, { force: true });
+      this.#server = createServer((client) => {
+        const upstream = socketConnect(DOCKER_SOCKET);
+        for (const s of [client, upstream]) {
+          this.#sockets.add(s);
+          s.on('close', () => this.#sockets.delete(s));
+          s.on('error', () => {});
+        }
+        client.pipe(upstream).pipe(client);
+      });
+      await new Promise<void>((resolve) => this.#server?.listen(this.path, resolve));
+    }
+
+    async cut(): Promise<void> {
+      const closed = new Promise<void>((resolve) => this.#server?.close(() => resolve()));
+      for (const s of this.#sockets) s.destroy();
+      await closed;
+    }
+  }
+
+  it('answers 503 mid-run (no hang), health says so, and recovers when it is back', async () => {
+    const proxy = new EngineProxy();
+    await proxy.open();
+    h = await startHarness({ DOCKER_SOCKET_PATH: proxy.path, SHELL_POOL_SIZE: '1' });
+    const harness = h;
+    const run = harness.app.inject({
+      method: 'POST',
+      url: '/api/run',
+      payload: { runner: 'shell', code: 'echo started; sleep 1000' },
+    });
+    await expect.poll(() => harness.shell.health().inUse).toBe(1);
+    await proxy.cut();
+    const response = await run;
+    expect(response.statusCode).toBe(503);
+    expect(response.json().message).toMatch(/Docker engine unreachable/);
+
+    const health = await harness.app.inject({ url: '/api/health' });
+    expect(health.statusCode).toBe(503);
+    expect(health.json()).toMatchObject({ status: 'unavailable', docker: { reachable: false } });
+    const refused = await harness.app.inject({
+      method: 'POST',
+      url: '/api/run',
+      payload: { runner: 'shell', code: 'echo hi' },
+    });
+    expect(refused.statusCode).toBe(503);
+
+    await proxy.open();
+    await expect
+      .poll(async () => (await harness.app.inject({ url: '/api/health' })).statusCode, { timeout: 40_000 })
+      .toBe(200);
+    expect(await harness.run('echo back')).toMatchObject({ stdout: 'back\n', exitCode: 0 });
+    // The cut-off run's container could not be removed while the engine was away: close removes it now.
+    await harness.close();
+    h = undefined;
+    await proxy.cut();
+  });
+
+  it('starts without an engine: runs and health answer 503, never hang', async () => {
+    h = await startHarness({ DOCKER_SOCKET_PATH: '/nonexistent/docker.sock', SHELL_POOL_SIZE: '0' });
+    const run = await h.app.inject({
+      method: 'POST',
+      url: '/api/run',
+      payload: { runner: 'shell', code: 'true' },
+    });
+    expect(run.statusCode).toBe(503);
+    expect(run.json().message).toMatch(/Docker engine unreachable/);
+    const health = await h.app.inject({ url: '/api/health' });
+    expect(health.statusCode).toBe(503);
+    expect(health.json().reason).toMatch(/Docker engine unreachable/);
+    await h.app.close();
+    h = undefined;
+  });
+});
+
+describe('start-up and shutdown', () => {
+  it('reaps containers left behind by a server that died', async () => {
+    const deadPid = 4_194_305;
+    const orphan = await engine.createContainer({
+      Image: 'dockyard/shell:latest',
+      Cmd: ['sleep', 'infinity'],
+      Labels: instanceLabels({ id: 'dead-server', host: hostname(), pid: deadPid }, 'shell'),
+      HostConfig: { NetworkMode: 'none', Init: true },
+    });
+    await engine.startContainer(orphan);
+    h = await startHarness({ SHELL_POOL_SIZE: '0' });
+    await expect.poll(async () => engine.inspectContainer(orphan), { timeout: 15_000 }).toBeNull();
+  });
+
+  it('SIGTERM kills and removes every running container, then exits', async () => {
+    const port = await freePort();
+    const server: ChildProcess = spawn(process.execPath, [join(ROOT, 'sandbox-server/src/server.ts')], {
+      env: {
+        PATH: process.env.PATH,
+        PORT: String(port),
+        LOG_LEVEL: 'warn',
+        SHELL_POOL_SIZE: '2',
+        // This test is about shell sandboxes; booting a playground would only slow it down.
+        PLAYGROUND_POOL_SIZE: '0',
+        SITE_DIR: join(ROOT, 'no-site-here'),
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    const exited = new Promise<number | null>((resolve) => server.once('exit', (code) => resolve(code)));
+    const serverContainers = () => engine.listContainers([`${LABEL_PID}=${server.pid}`]);
+    try {
+      await expect
+        .poll(
+          async () =>
+            fetch(`http://127.0.0.1:${port}/api/health`)
+              .then((r) => r.json())
+              .then((body: { pools?: { shell?: { ready?: number } } }) => body.pools?.shell?.ready)
+              .catch(() => undefined),
+          { timeout: 60_000, interval: 200 },
+        )
+        .toBe(2);
+      const runs = [1, 2].map(() =>
+        fetch(`http://127.0.0.1:${port}/api/run`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ runner: 'shell', code: 'sleep 1000' }),
+        }).catch(() => undefined),
+      );
+      await expect
+        .poll(async () => (await serverContainers()).length, { timeout: 15_000 })
+        .toBeGreaterThanOrEqual(3);
+      const signalledMs = performance.now();
+      server.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      // The runs in flight were stopped, not waited for.
+      expect(performance.now() - signalledMs).toBeLessThan(10_000);
+      await Promise.all(runs);
+      expect(await serverContainers()).toEqual([]);
+    } finally {
+      server.kill('SIGKILL');
+    }
+  });
+});
+
+describe('gVisor', () => {
+  it('runs snippets under runsc with the same limits', async () => {
+    h = await startHarness({ SANDBOX_RUNTIME: 'runsc', SHELL_POOL_SIZE: '1', RUN_TIMEOUT_MS: '5000' });
+    // gVisor's own kernel answers, not the host's.
+    const hostKernel = (await import('node:os')).release();
+    const kernel = await h.run('uname -r; id -u');
+    expect(kernel.stdout).not.toContain(hostKernel);
+    expect(kernel.stdout).toMatch(/\n1000\n$/);
+    expect((await h.run('(echo > /dev/tcp/1.1.1.1/80) 2>&1 | tail -1')).stdout).toMatch(
+      /unreachable|refused|denied|no route/i,
+    );
+    // The sentry's own threads count against the pids cgroup: a pipeline must not starve it.
+    expect(await h.run('head -c 10 /dev/zero | wc -c')).toMatchObject({ stdout: '10\n', exitCode: 0 });
+    expect((await h.run('x=a; while true; do x=$x$x; done')).oomKilled).toBe(true);
+    expect(await h.run('sleep 999 & echo bg; exit 2')).toMatchObject({ stdout: 'bg\n', exitCode: 2, timedOut: false });
+    await h.expectNoLeftovers();
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}

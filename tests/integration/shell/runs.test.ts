@@ -1,0 +1,186 @@
+/**
+ * The shell runner against the real engine: normal runs, then every limit
+ * attacked for real. After each test the next run must succeed and no
+ * container of this server may be left but the warm pool's.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type Harness, startHarness } from './harness.ts';
+
+const TIMEOUT_MS = 2500;
+const OUTPUT_LIMIT_BYTES = 64 * 1024;
+/** How late after the wall-time limit an answer may come (the issue's contract). */
+const ANSWER_GRACE_MS = 1000;
+
+let h: Harness;
+
+beforeAll(async () => {
+  h = await startHarness({ RUN_TIMEOUT_MS: String(TIMEOUT_MS) });
+});
+
+afterEach(async () => {
+  expect(await h.run('echo next run works')).toMatchObject({ stdout: 'next run works\n', exitCode: 0 });
+  await h.expectNoLeftovers();
+});
+
+afterAll(async () => {
+  await h?.close();
+});
+
+describe('normal runs', () => {
+  it('keeps stdout and stderr apart and reports the exit code', async () => {
+    expect(await h.run('echo out; echo err >&2; exit 3')).toMatchObject({
+      stdout: 'out\n',
+      stderr: 'err\n',
+      exitCode: 3,
+      timedOut: false,
+      truncated: false,
+      oomKilled: false,
+    });
+  });
+
+  it('round-trips unicode and keeps ANSI colour codes', async () => {
+    const text = '数据卷 持久化 — мир ✓ 🐳';
+    const result = await h.run(`echo '${text}'; printf '\\033[31mred\\033[0m\\n'`);
+    expect(result.stdout).toBe(`${text}\n\u001b[31mred\u001b[0m\n`);
+  });
+
+  it('has the tools the chapters use, as a non-root user in its home', async () => {
+    const result = await h.run(
+      'id -un; pwd; for t in ls ps find grep sed awk less jq tree ip; do command -v $t >/dev/null || echo "missing $t"; done; echo \'{"a":1}\' | jq .a',
+    );
+    expect(result).toMatchObject({ stdout: 'sandbox\n/home/sandbox\n1\n', stderr: '', exitCode: 0 });
+  });
+
+  it('streams output as it happens over SSE and ends with an exit event', async () => {
+    const response = await fetch(`${h.url}/api/run`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify({ runner: 'shell', code: 'echo one; sleep 0.5; echo two >&2' }),
+    });
+    expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
+    const arrivals: Array<{ text: string; atMs: number }> = [];
+    const startedMs = performance.now();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      arrivals.push({ text: decoder.decode(value, { stream: true }), atMs: performance.now() - startedMs });
+    }
+    const body = arrivals.map((a) => a.text).join('');
+    expect(body).toMatch(/^event: stdout\ndata: "one\\n"\n\n/);
+    expect(body).toContain('event: stderr\ndata: "two\\n"\n\n');
+    const exit = body.match(/event: exit\ndata: (.*)\n\n$/)?.[1];
+    expect(JSON.parse(exit ?? 'null')).toMatchObject({ stdout: 'one\n', stderr: 'two\n', exitCode: 0 });
+    // "one" reached the client before the run ended, not with the result.
+    const firstChunk = arrivals.find((a) => a.text.includes('"one\\n"'));
+    const lastChunk = arrivals.at(-1);
+    expect((lastChunk?.atMs ?? 0) - (firstChunk?.atMs ?? 0)).toBeGreaterThan(300);
+  });
+});
+
+describe('limits, attacked', () => {
+  it('wall time: `sleep 1000` is killed and answered within 1 s after the limit', async () => {
+    const startedMs = performance.now();
+    const result = await h.run('echo before; sleep 1000');
+    const answeredAfterMs = performance.now() - startedMs;
+    expect(result).toMatchObject({ stdout: 'before\n', timedOut: true, exitCode: null });
+    expect(answeredAfterMs).toBeLessThan(TIMEOUT_MS + ANSWER_GRACE_MS);
+  });
+
+  it('wall time: `sleep 999 & exit` ends with the shell, the background process dies with the container', async () => {
+    const result = await h.run('sleep 999 & echo started; exit 4');
+    expect(result).toMatchObject({ stdout: 'started\n', exitCode: 4, timedOut: false });
+    expect(result.durationMs).toBeLessThan(TIMEOUT_MS);
+  });
+
+  it('output: `yes` is cut at the limit, flagged truncated, and stopped', async () => {
+    const heapBeforeBytes = process.memoryUsage().heapUsed;
+    const result = await h.run('yes');
+    expect(result).toMatchObject({ truncated: true, timedOut: false, exitCode: null });
+    expect(Buffer.byteLength(result.stdout) + Buffer.byteLength(result.stderr)).toBe(OUTPUT_LIMIT_BYTES);
+    expect(result.stdout.startsWith('y\ny\n')).toBe(true);
+    // The server kept only what it returns, not what `yes` wrote.
+    expect(process.memoryUsage().heapUsed - heapBeforeBytes).toBeLessThan(32 * 1024 * 1024);
+  });
+
+  it('output: a burst on both streams counts against one cap', async () => {
+    const result = await h.run(
+      'head -c 100000 /dev/zero | tr "\\0" o & head -c 100000 /dev/zero | tr "\\0" e >&2; wait',
+    );
+    expect(result.truncated).toBe(true);
+    expect(result.stdout.length + result.stderr.length).toBe(OUTPUT_LIMIT_BYTES);
+  });
+
+  it('memory: a memory hog is OOM-killed and flagged', async () => {
+    // tail keeps a line-less input whole in memory: 1 GiB of zeros against a 128 MiB limit.
+    const result = await h.run('head -c 1G /dev/zero | tail; echo "tail: $?"');
+    expect(result).toMatchObject({ stdout: 'tail: 137\n', oomKilled: true, timedOut: false, exitCode: 0 });
+  });
+
+  it('processes: a fork bomb fails against the pids limit; the shell survives it', async () => {
+    const result = await h.run(':(){ :|:& };: ; sleep 1; echo survived');
+    expect(result.stdout).toBe('survived\n');
+    expect(result.stderr).toMatch(/Resource temporarily unavailable/);
+  });
+
+  it('disk: the root is read-only and the writable tmpfs fill up with ENOSPC', async () => {
+    const result = await h.run(
+      [
+        'touch /etc/x; touch /usr/bin/x',
+        'for i in $(seq 40); do head -c 1m /dev/zero > /tmp/f$i || break; done',
+        'for i in $(seq 40); do head -c 1m /dev/zero > ~/f$i || break; done',
+        'df --output=target,size /tmp ~ | tail -n +2',
+      ].join('\n'),
+    );
+    expect(result.stderr).toMatch(/touch: cannot touch '\/etc\/x': Read-only file system/);
+    expect(result.stderr).toMatch(/touch: cannot touch '\/usr\/bin\/x': Read-only file system/);
+    expect(result.stderr.match(/No space left on device/g)?.length).toBe(2);
+    expect(result.stdout).toMatch(/\/tmp\s+16384\n\/home\/sandbox\s+16384\n/);
+  });
+
+  it('network: there is none, and any connection attempt fails', async () => {
+    const result = await h.run(
+      'ip -o link | cut -d: -f2; (echo > /dev/tcp/1.1.1.1/80) 2>&1 | tail -1; getent hosts deb.debian.org || echo no-dns',
+    );
+    expect(result.stdout).toMatch(/^ lo\n/);
+    expect(result.stdout).not.toMatch(/eth0/);
+    expect(result.stdout).toMatch(/Network is unreachable/);
+    expect(result.stdout).toMatch(/no-dns\n$/);
+  });
+
+  it('environment: the server’s own environment never reaches the sandbox', async () => {
+    process.env.DOCKYARD_CANARY_SECRET = 'canary-7f3a';
+    try {
+      const result = await h.run('env; cat /proc/1/environ 2>/dev/null | tr "\\0" "\\n"');
+      expect(result.stdout).not.toContain('canary-7f3a');
+      expect(result.stdout).not.toMatch(/DOCKER_|NODE_|npm_/);
+      const names = result.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => line.split('=')[0]);
+      expect(new Set(names)).toEqual(
+        new Set(['HOSTNAME', 'PWD', 'HOME', 'LANG', 'TERM', 'USER', 'SHLVL', 'PATH', '_']),
+      );
+    } finally {
+      delete process.env.DOCKYARD_CANARY_SECRET;
+    }
+  });
+
+  it('privileges: no Docker socket, no capabilities, no way to gain any', async () => {
+    const result = await h.run(
+      [
+        'ls /var/run/docker.sock /run/docker.sock 2>&1',
+        'find / -xdev -type s 2>/dev/null | head',
+        'grep -E "^(CapEff|CapBnd|NoNewPrivs|Seccomp):" /proc/self/status',
+        'id -u',
+      ].join('; '),
+    );
+    expect(result.stdout).toMatch(/cannot access '\/var\/run\/docker.sock': No such file or directory/);
+    expect(result.stdout).toMatch(/cannot access '\/run\/docker.sock': No such file or directory/);
+    expect(result.stdout).not.toMatch(/\.sock\n/);
+    expect(result.stdout).toMatch(
+      /CapEff:\t0000000000000000\nCapBnd:\t0000000000000000\nNoNewPrivs:\t1\nSeccomp:\t2\n1000\n$/,
+    );
+  });
+});

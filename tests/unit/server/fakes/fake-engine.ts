@@ -1,0 +1,207 @@
+/**
+ * An in-memory Engine for unit tests: containers are records, and an exec
+ * runs a scripted program (`FakeProgram`) that writes output, waits, and
+ * exits — or hangs until its container is killed, like the real thing.
+ * `unreachable` makes every call fail as if the socket were gone.
+ */
+import type {
+  ContainerCreateOptions,
+  ContainerState,
+  ContainerSummary,
+  Engine,
+  EngineInfo,
+  ExecOptions,
+  ExecResult,
+  ImageSummary,
+  StreamName,
+} from '../../../../sandbox-server/src/docker/engine.ts';
+import { EngineUnavailableError } from '../../../../sandbox-server/src/errors.ts';
+
+export interface FakeProcess {
+  write(stream: StreamName, text: string | Buffer): void;
+  /** Resolves when the container is killed. */
+  killed: Promise<void>;
+  isKilled(): boolean;
+  cmd: string[];
+  env: string[];
+}
+
+/** Returns the exit code, or never resolves (until killed). */
+export type FakeProgram = (process: FakeProcess) => Promise<number>;
+
+interface FakeContainer {
+  id: string;
+  name: string;
+  options: ContainerCreateOptions;
+  labels: Record<string, string>;
+  running: boolean;
+  oomKilled: boolean;
+  exitCode: number | null;
+  execs: number;
+  onKill: Array<() => void>;
+}
+
+export class FakeEngine implements Engine {
+  readonly containers = new Map<string, FakeContainer>();
+  readonly removed: string[] = [];
+  unreachable = false;
+  runtimes = ['runc'];
+  missingImages = new Set<string>();
+  /** Delay of createContainer, to see requests wait for the pool. */
+  createDelayMs = 0;
+  /** What an exec does; by default it echoes its last argument. */
+  program: FakeProgram = async (p) => {
+    p.write('stdout', `${p.cmd.at(-1) ?? ''}\n`);
+    return 0;
+  };
+  #nextId = 1;
+
+  async ping(): Promise<void> {
+    this.#check();
+  }
+
+  async info(): Promise<EngineInfo> {
+    this.#check();
+    return { serverVersion: 'fake', runtimes: this.runtimes, cpus: 2 };
+  }
+
+  async inspectImage(name: string): Promise<ImageSummary | null> {
+    this.#check();
+    return this.missingImages.has(name) ? null : { id: `sha256:${name}`, labels: {} };
+  }
+
+  async createContainer(options: ContainerCreateOptions): Promise<string> {
+    this.#check();
+    if (this.createDelayMs > 0) await new Promise((r) => setTimeout(r, this.createDelayMs));
+    this.#check();
+    if (options.Image !== undefined && this.missingImages.has(options.Image)) {
+      throw Object.assign(new Error(`No such image: ${options.Image}`), { statusCode: 404 });
+    }
+    const id = `fake${this.#nextId++}`;
+    this.containers.set(id, {
+      id,
+      name: options.name ?? id,
+      options,
+      labels: options.Labels ?? {},
+      running: false,
+      oomKilled: false,
+      exitCode: null,
+      execs: 0,
+      onKill: [],
+    });
+    return id;
+  }
+
+  async startContainer(id: string): Promise<void> {
+    this.#get(id).running = true;
+  }
+
+  async exec(id: string, options: ExecOptions): Promise<ExecResult> {
+    const container = this.#get(id);
+    if (!container.running) throw Object.assign(new Error('container is not running'), { statusCode: 409 });
+    container.execs++;
+    let killed = !container.running;
+    const killedPromise = new Promise<void>((resolve) =>
+      container.onKill.push(() => {
+        killed = true;
+        resolve();
+      }),
+    );
+    options.signal?.throwIfAborted();
+    const exit = this.program({
+      cmd: options.cmd,
+      env: options.env,
+      write: (stream, text) => {
+        if (!killed) options.onOutput(stream, Buffer.from(text));
+      },
+      killed: killedPromise,
+      isKilled: () => killed,
+    });
+    const aborted = new Promise<never>((_, reject) => {
+      options.signal?.addEventListener('abort', () => reject(options.signal?.reason), { once: true });
+    });
+    const exitCode = await Promise.race([exit, killedPromise.then(() => 137), aborted]);
+    this.#check();
+    return { exitCode };
+  }
+
+  async inspectContainer(id: string): Promise<ContainerState | null> {
+    this.#check();
+    const c = this.containers.get(id);
+    return c ? { running: c.running, oomKilled: c.oomKilled, exitCode: c.exitCode } : null;
+  }
+
+  async oomKillCount(id: string): Promise<number | null> {
+    return this.containers.get(id)?.oomKilled ? 1 : 0;
+  }
+
+  async killContainer(id: string): Promise<void> {
+    this.#check();
+    const c = this.containers.get(id);
+    if (!c) return;
+    c.running = false;
+    c.exitCode = 137;
+    for (const callback of c.onKill.splice(0)) callback();
+  }
+
+  async removeContainer(idOrName: string): Promise<void> {
+    this.#check();
+    const c = [...this.containers.values()].find((x) => x.id === idOrName || x.name === idOrName);
+    if (!c) return;
+    await this.killContainer(c.id);
+    this.containers.delete(c.id);
+    this.removed.push(c.id);
+  }
+
+  async listContainers(labels: string[]): Promise<ContainerSummary[]> {
+    this.#check();
+    return [...this.containers.values()]
+      .filter((c) =>
+        labels.every((filter) => {
+          const [key = '', value] = filter.split('=');
+          return value === undefined ? key in c.labels : c.labels[key] === value;
+        }),
+      )
+      .map((c) => ({
+        id: c.id,
+        name: c.name,
+        labels: c.labels,
+        state: c.running ? 'running' : 'exited',
+        createdMs: 0,
+      }));
+  }
+
+  /** Adds a container as if another process had created it. */
+  addForeign(name: string, labels: Record<string, string>): string {
+    const id = `foreign-${name}`;
+    this.containers.set(id, {
+      id,
+      name,
+      options: {},
+      labels,
+      running: true,
+      oomKilled: false,
+      exitCode: null,
+      execs: 0,
+      onKill: [],
+    });
+    return id;
+  }
+
+  /** Marks a container OOM-killed (what the kernel and dockerd would do). */
+  markOomKilled(id: string): void {
+    this.#get(id).oomKilled = true;
+  }
+
+  #get(id: string): FakeContainer {
+    this.#check();
+    const c = this.containers.get(id);
+    if (!c) throw Object.assign(new Error(`No such container: ${id}`), { statusCode: 404 });
+    return c;
+  }
+
+  #check(): void {
+    if (this.unreachable)
+      throw new EngineUnavailableError('Docker engine unreachable: connect ENOENT (fake)');
+  }
+}

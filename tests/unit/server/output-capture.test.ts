@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { OutputCapture } from '../../../sandbox-server/src/runs/output-capture.ts';
+
+describe('OutputCapture', () => {
+  it('keeps everything under the limit and forwards it as text', () => {
+    const sunk: string[] = [];
+    const capture = new OutputCapture(
+      100,
+      (stream, text) => sunk.push(`${stream}:${text}`),
+      () => {},
+    );
+    capture.write('stdout', Buffer.from('a'));
+    capture.write('stderr', Buffer.from('b'));
+    expect(capture.finish()).toEqual({ stdout: 'a', stderr: 'b' });
+    expect(sunk).toEqual(['stdout:a', 'stderr:b']);
+    expect(capture.truncated).toBe(false);
+  });
+
+  it('cuts at the limit across both streams and signals once', () => {
+    let limits = 0;
+    const capture = new OutputCapture(
+      10,
+      () => {},
+      () => limits++,
+    );
+    capture.write('stdout', Buffer.from('123456'));
+    capture.write('stderr', Buffer.from('abcdef'));
+    capture.write('stdout', Buffer.from('more'));
+    expect(capture.finish()).toEqual({ stdout: '123456', stderr: 'abcd' });
+    expect(capture.truncated).toBe(true);
+    expect(limits).toBe(1);
+  });
+
+  it('does not grow with the amount written past the limit', () => {
+    const capture = new OutputCapture(
+      1024,
+      () => {},
+      () => {},
+    );
+    const chunk = Buffer.alloc(64 * 1024, 'y');
+    const before = process.memoryUsage().heapUsed;
+    for (let i = 0; i < 2000; i++) capture.write('stdout', chunk); // 128 MiB offered
+    const grownBytes = process.memoryUsage().heapUsed - before;
+    expect(capture.finish().stdout.length).toBe(1024);
+    expect(grownBytes).toBeLessThan(8 * 1024 * 1024);
+  });
+
+  it('holds a split UTF-8 character until it is complete', () => {
+    const sunk: string[] = [];
+    const capture = new OutputCapture(
+      100,
+      (_stream, text) => sunk.push(text),
+      () => {},
+    );
+    const euro = Buffer.from('€');
+    capture.write('stdout', euro.subarray(0, 1));
+    capture.write('stdout', euro.subarray(1));
+    expect(sunk).toEqual(['€']);
+    expect(capture.finish().stdout).toBe('€');
+  });
+});
