@@ -19,6 +19,9 @@ export default defineConfig({
       },
       sidebar: CHAPTER_SLUGS.map((slug) => slug),
       customCss: ['./site/styles/custom.css'],
+      // Adds the <run-block> script to pages with runnable blocks only (Expressive Code's
+      // run plugin is registered in ec.config.mjs).
+      components: { MarkdownContent: './site/components/MarkdownContent.astro' },
       lastUpdated: false,
       pagination: true,
     }),

@@ -1,9 +1,16 @@
 /**
  * `npm run budgets`: prints the gzipped JS and CSS each page ships and fails
- * when a page is over budget (JS ≤ 30 kB, CSS ≤ 20 kB gzipped).
+ * when a page is over budget (JS ≤ 30 kB, CSS ≤ 20 kB gzipped) or the Run buttons add more than 15 kB of JS.
  */
 import { CHAPTER_SLUGS, LOCALES, pagePath } from '../site/chapters.ts';
-import { CSS_BUDGET_GZIP_BYTES, JS_BUDGET_GZIP_BYTES, measurePageWeight } from './lib/page-weight.ts';
+import {
+  CSS_BUDGET_GZIP_BYTES,
+  JS_BUDGET_GZIP_BYTES,
+  measurePageWeight,
+  moduleGraphGzipBytes,
+  RUN_FEATURE_JS_BUDGET_GZIP_BYTES,
+  runFeatureScript,
+} from './lib/page-weight.ts';
 
 const kB = (bytes: number): string => (bytes / 1024).toFixed(1);
 const paths = LOCALES.flatMap((locale) =>
@@ -21,4 +28,14 @@ for (const path of paths) {
   );
 }
 console.log(`budgets: JS ≤ ${kB(JS_BUDGET_GZIP_BYTES)} kB, CSS ≤ ${kB(CSS_BUDGET_GZIP_BYTES)} kB (gzipped)`);
+
+const runScript = paths.map((path) => runFeatureScript(path)).find((script) => script !== undefined);
+if (runScript) {
+  const runJs = moduleGraphGzipBytes(runScript);
+  const over = runJs > RUN_FEATURE_JS_BUDGET_GZIP_BYTES;
+  if (over) overBudget += 1;
+  console.log(
+    `run feature (Run buttons, on pages with runnable blocks): ${kB(runJs)} kB JS gz, budget ${kB(RUN_FEATURE_JS_BUDGET_GZIP_BYTES)} kB${over ? '  OVER BUDGET' : ''}`,
+  );
+}
 if (overBudget > 0) process.exit(1);

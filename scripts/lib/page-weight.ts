@@ -11,6 +11,8 @@ import { DIST_DIR, fileForSitePath, readPage } from './dist-pages.ts';
 
 export const JS_BUDGET_GZIP_BYTES = 30 * 1024;
 export const CSS_BUDGET_GZIP_BYTES = 20 * 1024;
+/** What the Run buttons (site/run-block/) may add to a page that has runnable blocks. */
+export const RUN_FEATURE_JS_BUDGET_GZIP_BYTES = 15 * 1024;
 
 export interface PageWeight {
   path: string;
@@ -38,6 +40,26 @@ function collectModuleGraph(entry: string, distDir: string, seen: Set<string>): 
     const specifier = match[1];
     if (specifier) collectModuleGraph(new URL(specifier, `http://site${entry}`).pathname, distDir, seen);
   }
+}
+
+/**
+ * The module script of the Run buttons on a page (Astro names a component's
+ * bundled script after the component: site/components/RunBlockScript.astro),
+ * or undefined when the page loads none.
+ */
+export function runFeatureScript(path: string, distDir = DIST_DIR): string | undefined {
+  const src = parse(readPage(path, distDir))
+    .querySelectorAll('script[type="module"][src]')
+    .map((script) => script.getAttribute('src') ?? '')
+    .find((source) => source.includes('/RunBlockScript.'));
+  return src === undefined ? undefined : new URL(src, `http://site${path}`).pathname;
+}
+
+/** Gzipped size of a module script and everything it imports statically. */
+export function moduleGraphGzipBytes(entry: string, distDir = DIST_DIR): number {
+  const modules = new Set<string>();
+  collectModuleGraph(entry, distDir, modules);
+  return [...modules].reduce((sum, module) => sum + gzipSize(readAsset(module, distDir)), 0);
 }
 
 export function measurePageWeight(path: string, distDir = DIST_DIR): PageWeight {

@@ -1,0 +1,182 @@
+/**
+ * Talks to the sandbox API (DESIGN.md §2): POST /api/run streamed as
+ * server-sent events, and the playground's sessions. Every failure becomes a
+ * SandboxError whose `problem` says, in terms the reader cares about, what
+ * went wrong; aborting the signal rejects with the signal's reason, and the
+ * server kills the run when the request goes away.
+ */
+import { SseParser } from './sse-parser.ts';
+
+export type RunnerName = 'shell' | 'docker';
+export type StreamName = 'stdout' | 'stderr';
+export type OutputHandler = (stream: StreamName, text: string) => void;
+
+export interface RunRequest {
+  runner: RunnerName;
+  code: string;
+  session?: string;
+}
+
+export interface RunResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number | null;
+  timedOut: boolean;
+  truncated: boolean;
+  oomKilled: boolean;
+  durationMs: number;
+}
+
+export interface Session {
+  id: string;
+  expiresAt: string;
+}
+
+export type SandboxProblem =
+  | { kind: 'unreachable' }
+  | { kind: 'engine-down' }
+  | { kind: 'busy'; retryAfterS: number | undefined }
+  | { kind: 'session-gone' }
+  | { kind: 'too-large' }
+  | { kind: 'rejected'; message: string }
+  | { kind: 'server-error'; status: number }
+  | { kind: 'connection-lost' };
+
+export class SandboxError extends Error {
+  override name = 'SandboxError';
+  readonly problem: SandboxProblem;
+
+  constructor(problem: SandboxProblem, message: string = problem.kind) {
+    super(message);
+    this.problem = problem;
+  }
+}
+
+type Fetch = typeof fetch;
+
+export class SandboxClient {
+  readonly #base: string;
+  readonly #fetch: Fetch;
+
+  /** `baseUrl`: origin of the sandbox API, '' for the page's own origin. */
+  constructor(baseUrl: string, fetchFn: Fetch = (...args) => fetch(...args)) {
+    this.#base = baseUrl.replace(/\/+$/, '');
+    this.#fetch = fetchFn;
+  }
+
+  async run(request: RunRequest, onOutput: OutputHandler, signal: AbortSignal): Promise<RunResult> {
+    const response = await this.#request('/api/run', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify(request),
+      signal,
+    });
+    if (!response.ok) throw await problemOf(response, request.session !== undefined);
+    const type = response.headers.get('content-type') ?? '';
+    if (type.startsWith('application/json')) {
+      const result = (await response.json()) as RunResult;
+      if (result.stdout) onOutput('stdout', result.stdout);
+      if (result.stderr) onOutput('stderr', result.stderr);
+      return result;
+    }
+    if (!type.startsWith('text/event-stream') || !response.body) {
+      // Something other than the sandbox answered (a static host's fallback page).
+      throw new SandboxError({ kind: 'unreachable' }, `unexpected ${type || 'untyped'} answer`);
+    }
+    return readEventStream(response.body, onOutput, signal);
+  }
+
+  async createSession(signal?: AbortSignal): Promise<Session> {
+    const response = await this.#request('/api/sessions', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+      ...(signal ? { signal } : {}),
+    });
+    if (!response.ok) throw await problemOf(response, false);
+    return (await response.json()) as Session;
+  }
+
+  /** Ends a session; one that is already gone counts as ended. */
+  async deleteSession(id: string, options: { keepalive?: boolean } = {}): Promise<void> {
+    const response = await this.#request(`/api/sessions/${encodeURIComponent(id)}`, {
+      method: 'DELETE',
+      keepalive: options.keepalive ?? false,
+    });
+    if (!response.ok && response.status !== 404) throw await problemOf(response, false);
+  }
+
+  async #request(path: string, init: RequestInit): Promise<Response> {
+    try {
+      return await this.#fetch(`${this.#base}${path}`, init);
+    } catch (error) {
+      if (init.signal?.aborted) throw init.signal.reason;
+      throw new SandboxError({ kind: 'unreachable' }, error instanceof Error ? error.message : String(error));
+    }
+  }
+}
+
+async function readEventStream(
+  body: ReadableStream<Uint8Array>,
+  onOutput: OutputHandler,
+  signal: AbortSignal,
+): Promise<RunResult> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  const parser = new SseParser();
+  try {
+    for (;;) {
+      let chunk: ReadableStreamReadResult<Uint8Array>;
+      try {
+        chunk = await reader.read();
+      } catch (error) {
+        if (signal.aborted) throw signal.reason;
+        throw new SandboxError(
+          { kind: 'connection-lost' },
+          error instanceof Error ? error.message : String(error),
+        );
+      }
+      const text = chunk.done ? decoder.decode() : decoder.decode(chunk.value, { stream: true });
+      for (const { event, data } of parser.push(text)) {
+        if (event === 'stdout' || event === 'stderr') onOutput(event, JSON.parse(data) as string);
+        else if (event === 'exit') return JSON.parse(data) as RunResult;
+        else if (event === 'error') {
+          const { statusCode, message } = JSON.parse(data) as { statusCode: number; message: string };
+          throw new SandboxError(problemFor(statusCode, message, false, undefined), message);
+        }
+      }
+      if (chunk.done)
+        throw new SandboxError({ kind: 'connection-lost' }, 'stream ended without an exit event');
+    }
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+async function problemOf(response: Response, sentSession: boolean): Promise<SandboxError> {
+  const isJson = (response.headers.get('content-type') ?? '').startsWith('application/json');
+  const body = isJson ? ((await response.json().catch(() => ({}))) as { message?: unknown }) : {};
+  const message = typeof body.message === 'string' ? body.message : `HTTP ${response.status}`;
+  const retryAfter = Number.parseInt(response.headers.get('retry-after') ?? '', 10);
+  // Only the sandbox answers JSON; anything else (a static host's 404/405 page, a proxy's 502) means it is not there.
+  if (!isJson) return new SandboxError({ kind: 'unreachable' }, message);
+  return new SandboxError(
+    problemFor(response.status, message, sentSession, Number.isNaN(retryAfter) ? undefined : retryAfter),
+    message,
+  );
+}
+
+function problemFor(
+  status: number,
+  message: string,
+  sentSession: boolean,
+  retryAfterS: number | undefined,
+): SandboxProblem {
+  if (status === 404 && sentSession) return { kind: 'session-gone' };
+  if (status === 404 || status === 405) return { kind: 'unreachable' };
+  if (status === 429) return { kind: 'busy', retryAfterS };
+  if (status === 503) return { kind: 'engine-down' };
+  if (status === 413) return { kind: 'too-large' };
+  if (status === 400 || status === 415) return { kind: 'rejected', message };
+  return { kind: 'server-error', status };
+}
