@@ -5,6 +5,7 @@
  *   unit         Vitest, no Docker, no build
  *   images       a Docker engine must be reachable; builds missing/outdated images
  *   integration  Vitest against the real engine
+ *   doctest      every `run` block of every chapter through the real sandbox server
  *   site         astro build (always, so the tests see the current content)
  *   build        Vitest over dist/: pages, links, budgets
  *   e2e          Playwright + Debian's Chromium against the real server
@@ -45,6 +46,16 @@ function readPlaywrightCounts(file: string): Counts | undefined {
     stats: { expected: number; unexpected: number; flaky: number };
   };
   return { passed: stats.expected, failed: stats.unexpected + stats.flaky };
+}
+
+function readDoctestCounts(file: string): Counts | undefined {
+  if (!existsSync(file)) return undefined;
+  const { counts } = JSON.parse(readFileSync(file, 'utf8')) as { counts: Record<string, Counts> };
+  const perLocale = Object.values(counts);
+  return {
+    passed: perLocale.reduce((sum, count) => sum + count.passed, 0),
+    failed: perLocale.reduce((sum, count) => sum + count.failed, 0),
+  };
 }
 
 async function vitestStage(project: string): Promise<Outcome> {
@@ -94,6 +105,13 @@ await stage('images', ['dependencies'], () =>
   }),
 );
 await stage('integration', ['images'], () => vitestStage('integration'));
+await stage('doctest', ['images'], async () => {
+  const reportFile = join(RESULTS_DIR, 'doctest.json');
+  rmSync(reportFile, { force: true });
+  const code = await runCommand('node', ['scripts/doctest.ts'], { cwd: REPO_ROOT });
+  const counts = readDoctestCounts(reportFile);
+  return counts ? { ok: code === 0, counts } : { ok: code === 0 };
+});
 await stage('site', ['dependencies'], () => stepStage(() => ensureSiteBuilt({ force: true })));
 await stage('build', ['site'], () => vitestStage('build'));
 await stage('e2e', ['site', 'images'], async () => {
