@@ -21,7 +21,7 @@ import {
   readRecordedOutputs,
   writeRecordedOutputs,
 } from './lib/doctest/recorded-outputs.ts';
-import { formatFailure, formatPageLine, formatSummary, summarize } from './lib/doctest/report.ts';
+import { formatFailures, formatPageLine, formatSummary, summarize } from './lib/doctest/report.ts';
 import { runPages } from './lib/doctest/run-pages.ts';
 import { SandboxClient } from './lib/doctest/sandbox-client.ts';
 import { type ServerProcess, startSandboxServer } from './lib/doctest/server-process.ts';
@@ -102,7 +102,7 @@ const summary = summarize(outcomes, Date.now() - started);
 const failed = outcomes.flatMap((outcome) => outcome.blocks.filter((block) => !block.passed));
 if (failed.length > 0) {
   console.log(`\n━━ ${failed.length} failed ━━\n`);
-  console.log(failed.map(formatFailure).join('\n\n'));
+  console.log(formatFailures(outcomes));
 }
 
 const previous = readRecordedOutputs(RECORDED_OUTPUTS_FILE);

@@ -172,12 +172,7 @@ async function buildCatalogStore(spec: ImageSpec, hash: string): Promise<void> {
   const pairs = spec.build.images.map(({ source, name }) => `${source}=${name}`);
   const child = spawn(
     'sh',
-    [
-      join(ROOT, spec.build.script),
-      spec.name,
-      spec.build.playgroundImage,
-      ...pairs,
-    ],
+    [join(ROOT, spec.build.script), spec.name, spec.build.playgroundImage, ...pairs],
     { stdio: 'inherit', env: { ...process.env, STORE_LABEL: `${HASH_LABEL}=${hash}` } },
   );
   await waitFor(child, 'catalog store build');

@@ -19,6 +19,8 @@ const REPO_ROOT = new URL('../', import.meta.url).pathname;
 const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SERVER_READY_WITHIN_MS = 180_000;
 const RUN_WITHIN_MS = 60_000;
+/** Room above the first block for Starlight's fixed header and a line of the text before it. */
+const HEADER_CLEARANCE_PX = 120;
 
 const { values } = parseArgs({
   options: {
@@ -80,24 +82,28 @@ try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
     await page.addInitScript((theme) => localStorage.setItem('starlight-theme', theme), values.theme);
     await page.goto(`${url}${values.page}`);
-    let last = page.locator('run-block').first();
+    const blocks = [];
     for (const code of values.run) {
       // A trailing newline in --run means "the whole code is this".
       const exact = code.endsWith('\n');
       const selector = exact
         ? `run-block[data-code="${code.trimEnd().replaceAll('"', '\\"')}"]`
         : `run-block[data-code*="${code.replaceAll('"', '\\"')}"]`;
-      last = page.locator(selector).first();
-      await last.scrollIntoViewIfNeeded();
-      await last.locator('.rb-toolbar button[data-action="run"]').click();
-      await last
+      const target = page.locator(selector).first();
+      blocks.push(target);
+      await target.scrollIntoViewIfNeeded();
+      await target.locator('.rb-toolbar button[data-action="run"]').click();
+      await target
         .locator('.rb-status')
         .filter({ hasText: /\d/ })
-        .or(last.locator('.rb-notice:not([hidden])'))
+        .or(target.locator('.rb-notice:not([hidden])'))
         .waitFor({ timeout: RUN_WITHIN_MS });
     }
-    // The block, its output and a little of the text around it.
-    await last.evaluate((element) => element.scrollIntoView({ block: 'center' }));
+    // From the first block run, just below the page header.
+    await blocks[0]?.evaluate((element, clearance) => {
+      element.scrollIntoView({ block: 'start' });
+      window.scrollBy(0, -clearance);
+    }, HEADER_CLEARANCE_PX);
     await page.screenshot({ path: `${REPO_ROOT}${values.out}` });
     console.log(`wrote ${values.out}`);
   } finally {

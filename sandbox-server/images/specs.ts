@@ -47,6 +47,8 @@ export const SHELL_IMAGE = 'dockyard/shell:latest';
 /** What the catalog store's format depends on (Docker's version, the user-namespace mapping). */
 export const PLAYGROUND_BASE_IMAGE = 'dockyard/playground-base:latest';
 export const PLAYGROUND_IMAGE = 'dockyard/playground:latest';
+/** Test fixture: a registry standing in for a team's mirror (tests/integration/playground/registry-pull). */
+export const TEST_REGISTRY_IMAGE = 'dockyard/test-registry:latest';
 /** The catalog store is a volume of this name (see CatalogStoreBuild). */
 export const CATALOG_STORE_VOLUME = 'dockyard-catalog';
 
@@ -86,6 +88,12 @@ export const IMAGE_SPECS: readonly ImageSpec[] = [
     purpose: 'the docker runner: a throw-away Docker host per reader (Docker-in-Docker in a user namespace)',
     from: PLAYGROUND_BASE_IMAGE,
     build: { kind: 'dockerfile', context: 'sandbox-server/images/playground/image' },
+  },
+  {
+    name: TEST_REGISTRY_IMAGE,
+    purpose: 'test fixture: a registry standing in for a team’s mirror (Debian’s docker-registry)',
+    from: BASE_IMAGE,
+    build: { kind: 'dockerfile', context: 'sandbox-server/images/test-registry' },
   },
   ...CATALOG.map(
     ({ dir, name }): ImageSpec => ({

@@ -73,6 +73,21 @@ const EnvSchema = Type.Object({
     256 * 1024,
     "size of the inner daemon's data root (tmpfs, counted in its memory)",
   ),
+  PLAYGROUND_ALLOW_PULL: Type.Boolean({
+    default: false,
+    description:
+      "let playgrounds' daemons pull images that are not in the catalog (from Docker Hub, or only from PLAYGROUND_REGISTRY_MIRROR)",
+  }),
+  PLAYGROUND_REGISTRY_MIRROR: Type.String({
+    default: '',
+    pattern: '^$|^https?://[^\\s/]+/?$',
+    description:
+      'pull-through registry mirror (http[s]://host[:port]) the only registry playgrounds may pull from',
+  }),
+  PLAYGROUND_PULL_NETWORK: Type.String({
+    default: 'bridge',
+    description: 'Docker network through which a playground reaches the registry when pulls are allowed',
+  }),
   SESSION_IDLE_TIMEOUT_MS: Int(
     10 * 60_000,
     1_000,
@@ -130,11 +145,30 @@ export interface Config {
   readonly playgroundPidsLimit: number;
   readonly playgroundCpuLimitMillicores: number;
   readonly playgroundDiskLimitMib: number;
+  /** Registry pulls from playgrounds; null: offline (the default). */
+  readonly playgroundPull: PlaygroundPullConfig | null;
   readonly sessionIdleTimeoutMs: number;
   readonly sessionMaxLifetimeMs: number;
   readonly sessionLimit: number;
   readonly sessionLimitPerClient: number;
 }
+
+export interface PlaygroundPullConfig {
+  /** The mirror URL, or null to pull from Docker Hub itself. */
+  readonly registryMirror: string | null;
+  /** Host names the playground's proxy lets through (CONNECT and plain HTTP). */
+  readonly hosts: readonly string[];
+  /** Ports it lets CONNECT go to. */
+  readonly ports: readonly number[];
+  readonly network: string;
+}
+
+/** Where `docker pull` from Docker Hub goes: the registry, its token service and its blob storage. */
+export const DOCKER_HUB_HOSTS: readonly string[] = [
+  'registry-1.docker.io',
+  'auth.docker.io',
+  'production.cloudflare.docker.com',
+];
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -152,8 +186,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     (error) =>
       `${error.instancePath.slice(1) || 'environment'} ${error.message} (got ${valueAt(converted, error.instancePath)})`,
   );
-  if (problems.length > 0) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
   const e = converted as Env;
+  if (problems.length === 0 && e.PLAYGROUND_REGISTRY_MIRROR !== '' && !e.PLAYGROUND_ALLOW_PULL) {
+    problems.push('PLAYGROUND_REGISTRY_MIRROR is set but PLAYGROUND_ALLOW_PULL is not true');
+  }
+  if (problems.length > 0) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
   return Object.freeze({
     host: e.HOST,
     port: e.PORT,
@@ -190,10 +227,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     playgroundPidsLimit: e.PLAYGROUND_PIDS_LIMIT,
     playgroundCpuLimitMillicores: e.PLAYGROUND_CPU_LIMIT_MILLICORES,
     playgroundDiskLimitMib: e.PLAYGROUND_DISK_LIMIT_MIB,
+    playgroundPull: e.PLAYGROUND_ALLOW_PULL
+      ? pullConfig(e.PLAYGROUND_REGISTRY_MIRROR, e.PLAYGROUND_PULL_NETWORK)
+      : null,
     sessionIdleTimeoutMs: e.SESSION_IDLE_TIMEOUT_MS,
     sessionMaxLifetimeMs: e.SESSION_MAX_LIFETIME_MS,
     sessionLimit: e.SESSION_LIMIT,
     sessionLimitPerClient: e.SESSION_LIMIT_PER_CLIENT,
+  });
+}
+
+function pullConfig(mirror: string, network: string): PlaygroundPullConfig {
+  if (mirror === '')
+    return Object.freeze({ registryMirror: null, hosts: DOCKER_HUB_HOSTS, ports: [443], network });
+  const url = new URL(mirror);
+  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+  return Object.freeze({
+    registryMirror: url.origin,
+    hosts: Object.freeze([url.hostname]),
+    ports: Object.freeze([port]),
+    network,
   });
 }
 

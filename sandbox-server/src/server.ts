@@ -58,13 +58,7 @@ async function main(): Promise<void> {
     sweepIntervalMs: SESSION_SWEEP_INTERVAL_MS,
   });
   deps.sessions = sessions;
-  runners.docker = new DockerRunner({
-    engine,
-    pool: playgrounds,
-    sessions,
-    runTimeoutMs: config.runTimeoutMs,
-    runOutputLimitBytes: config.runOutputLimitBytes,
-  });
+  runners.docker = new DockerRunner({ config, engine, pool: playgrounds, sessions });
 
   try {
     const info = await engine.info();

@@ -1,12 +1,16 @@
 /**
- * `npm run bench:playground`: in one run, against the real engine,
+ * `npm run bench:playground`: in one run, against the real engine and the images of `npm run images`,
  *  - session-to-first-output: POST /api/sessions, then `docker ps` in it, until its output arrives —
- *    with the warm pool (the pool refilled between samples) and cold (pool size 0: boot + catalog);
+ *    cold (pool size 0: boot, daemon, catalog) and with the warm pool (refilled between samples);
  *  - `docker run --rm hello-world` latency inside a session;
- *  - memory of an idle, booted playground (its cgroup's usage without page cache, as `docker stats`).
- * Prints the figures and writes bench-results/playground.json.
+ *  - memory of an idle, booted playground, as `docker stats` reports it (usage less inactive page
+ *    cache: the same on cgroup v1 and v2).
+ * Prints a table and writes bench-results/playground.json. BENCH_SAMPLES (default 7) samples each;
+ * PLAYGROUND_* variables (e.g. PLAYGROUND_CATALOG_VOLUME) are read from the environment as the server would.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type AppDeps, buildApp } from '../../sandbox-server/src/app.ts';
@@ -17,12 +21,25 @@ import { newInstanceIdentity } from '../../sandbox-server/src/docker/labels.ts';
 import { PlaygroundPool } from '../../sandbox-server/src/playground/playground-pool.ts';
 import { SessionStore } from '../../sandbox-server/src/playground/session-store.ts';
 import { DockerRunner } from '../../sandbox-server/src/runners/docker-runner.ts';
+import { type SampleStats, sampleStats } from './stats.ts';
 
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 7);
+/** Idle playgrounds measured for memory, and how long they are left alone after booting. */
+const IDLE_PLAYGROUNDS = 3;
+const IDLE_SETTLE_MS = 5_000;
+const TARGET_POOLED_OVER_COLD = 0.15;
+const TARGET_IDLE_MIB = 150;
 const RESULTS = join(import.meta.dirname, '..', '..', 'bench-results', 'playground.json');
 
-async function server(poolSize: number) {
-  const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent', PLAYGROUND_POOL_SIZE: String(poolSize) });
+async function startServer(poolSize: number) {
+  const config = loadConfig({
+    ...process.env,
+    LOG_LEVEL: 'silent',
+    RATE_LIMIT_MAX: '100000',
+    PLAYGROUND_POOL_SIZE: String(poolSize),
+    SESSION_LIMIT: '100',
+    SESSION_LIMIT_PER_CLIENT: '100',
+  });
   const engine = new DockerEngine({
     socketPath: config.dockerSocketPath,
     callTimeoutMs: config.dockerCallTimeoutMs,
@@ -32,19 +49,18 @@ async function server(poolSize: number) {
   const app = await buildApp(deps);
   const pool = new PlaygroundPool({ config, engine, containers, log: app.log });
   const sessions = new SessionStore({
-    limits: { idleTimeoutMs: 600_000, maxLifetimeMs: 1_800_000, perServer: 100, perClient: 100 },
+    limits: {
+      idleTimeoutMs: config.sessionIdleTimeoutMs,
+      maxLifetimeMs: config.sessionMaxLifetimeMs,
+      perServer: config.sessionLimit,
+      perClient: config.sessionLimitPerClient,
+    },
     playgrounds: pool,
     log: app.log,
     sweepIntervalMs: 60_000,
   });
   deps.sessions = sessions;
-  deps.runners.docker = new DockerRunner({
-    engine,
-    pool,
-    sessions,
-    runTimeoutMs: 30_000,
-    runOutputLimitBytes: 65_536,
-  });
+  deps.runners.docker = new DockerRunner({ config, engine, pool, sessions });
   pool.start();
   await app.ready();
   const run = async (code: string, session: string) => {
@@ -53,96 +69,157 @@ async function server(poolSize: number) {
       url: '/api/run',
       payload: { runner: 'docker', code, session },
     });
-    return response.json() as { stdout: string; exitCode: number };
+    if (response.statusCode !== 200) throw new Error(`run: ${response.statusCode} ${response.body}`);
+    return response.json() as { stdout: string; stderr: string; exitCode: number | null };
   };
+  const newSession = async () => {
+    const response = await app.inject({ method: 'POST', url: '/api/sessions' });
+    if (response.statusCode !== 201) throw new Error(`session: ${response.statusCode} ${response.body}`);
+    return (response.json() as { id: string }).id;
+  };
+  const deleteSession = (id: string) => app.inject({ method: 'DELETE', url: `/api/sessions/${id}` });
   const waitForPool = async () => {
-    while (pool.health().ready < poolSize) await sleep(50);
+    while (pool.health().ready < poolSize) {
+      const { error } = pool.health();
+      if (error !== undefined) throw new Error(`playground pool: ${error}`);
+      await sleep(50);
+    }
   };
-  return { app, pool, engine, run, waitForPool };
+  return { app, pool, engine, containers, run, newSession, deleteSession, waitForPool };
 }
 
-async function sessionToFirstOutput(
-  s: Awaited<ReturnType<typeof server>>,
-): Promise<{ ms: number; id: string }> {
+type Server = Awaited<ReturnType<typeof startServer>>;
+
+async function sessionToFirstOutput(server: Server): Promise<{ ms: number; id: string }> {
   const startedMs = performance.now();
-  const created = await s.app.inject({ method: 'POST', url: '/api/sessions' });
-  const { id } = created.json() as { id: string };
-  const result = await s.run('docker ps', id);
+  const id = await server.newSession();
+  const result = await server.run('docker ps', id);
   if (!result.stdout.includes('CONTAINER ID')) throw new Error(`docker ps failed: ${JSON.stringify(result)}`);
   return { ms: performance.now() - startedMs, id };
 }
 
-const p50 = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor((sorted.length - 1) / 2)] ?? Number.NaN;
-};
-const round = (ms: number) => Math.round(ms);
-
-function idleMemoryMib(containerId: string): number {
-  const dir = `/sys/fs/cgroup/memory/docker/${containerId}`;
-  const usage = Number(readFileSync(`${dir}/memory.usage_in_bytes`, 'utf8'));
-  const stat = readFileSync(`${dir}/memory.stat`, 'utf8');
-  const inactiveFile = Number(/^total_inactive_file (\d+)$/m.exec(stat)?.[1] ?? 0);
-  return (usage - inactiveFile) / 1024 / 1024;
+/** Memory as `docker stats` shows it, in MiB. */
+function memoryMib(containerId: string): number {
+  const usage = execFileSync('docker', ['stats', '--no-stream', '--format', '{{.MemUsage}}', containerId], {
+    encoding: 'utf8',
+  }).split(' / ')[0];
+  const match = /^([\d.]+)(B|KiB|MiB|GiB)$/.exec(usage ?? '');
+  if (!match) throw new Error(`unexpected docker stats output: ${usage}`);
+  const factor: Record<string, number> = { B: 1 / 1024 ** 2, KiB: 1 / 1024, MiB: 1, GiB: 1024 };
+  return Number(match[1]) * (factor[match[2] ?? ''] ?? Number.NaN);
 }
 
 async function main(): Promise<void> {
-  const cold = await server(0);
+  const loadAtStart = loadavg().map((load) => Number(load.toFixed(2)));
+
+  const cold = await startServer(0);
   const coldMs: number[] = [];
-  for (let i = 0; i < SAMPLES; i++) {
-    const { ms, id } = await sessionToFirstOutput(cold);
-    coldMs.push(ms);
-    await cold.app.inject({ method: 'DELETE', url: `/api/sessions/${id}` });
+  try {
+    for (let i = 0; i < SAMPLES; i++) {
+      const { ms, id } = await sessionToFirstOutput(cold);
+      coldMs.push(ms);
+      await cold.deleteSession(id);
+    }
+  } finally {
+    await cold.app.close();
   }
-  await cold.app.close();
 
-  const warm = await server(1);
-  await warm.waitForPool();
+  const warm = await startServer(1);
   const pooledMs: number[] = [];
-  let helloSession = '';
-  for (let i = 0; i < SAMPLES; i++) {
-    await warm.waitForPool();
-    const { ms, id } = await sessionToFirstOutput(warm);
-    pooledMs.push(ms);
-    if (i === 0) helloSession = id;
-    else await warm.app.inject({ method: 'DELETE', url: `/api/sessions/${id}` });
-  }
   const helloMs: number[] = [];
-  for (let i = 0; i < SAMPLES; i++) {
-    const startedMs = performance.now();
-    const result = await warm.run('docker run --rm hello-world', helloSession);
-    if (!result.stdout.includes('Hello from Dockyard')) throw new Error('hello-world failed');
-    helloMs.push(performance.now() - startedMs);
+  try {
+    for (let i = 0; i < SAMPLES; i++) {
+      await warm.waitForPool();
+      const { ms, id } = await sessionToFirstOutput(warm);
+      pooledMs.push(ms);
+      await warm.deleteSession(id);
+    }
+    await warm.waitForPool();
+    const session = await warm.newSession();
+    for (let i = 0; i < SAMPLES; i++) {
+      const startedMs = performance.now();
+      const result = await warm.run('docker run --rm hello-world', session);
+      if (!result.stdout.includes('Hello from Dockyard')) throw new Error(`hello-world: ${result.stderr}`);
+      helloMs.push(performance.now() - startedMs);
+    }
+    await warm.deleteSession(session);
+  } finally {
+    await warm.app.close();
   }
-  await warm.app.inject({ method: 'DELETE', url: `/api/sessions/${helloSession}` });
-  // Idle: the pool's booted playground, left alone for a few seconds after it booted.
-  await warm.waitForPool();
-  await sleep(5_000);
-  const [idle] = await warm.engine.listContainers(['dockyard.role=playground']);
-  const memoryMib = idle === undefined ? Number.NaN : idleMemoryMib(idle.id);
-  await warm.app.close();
 
-  const figures = {
-    samples: SAMPLES,
-    coldSessionToFirstOutputMs: { p50: round(p50(coldMs)), all: coldMs.map(round) },
-    pooledSessionToFirstOutputMs: { p50: round(p50(pooledMs)), all: pooledMs.map(round) },
-    pooledOverCold: Number((p50(pooledMs) / p50(coldMs)).toFixed(3)),
-    helloWorldInSessionMs: { p50: round(p50(helloMs)), all: helloMs.map(round) },
-    idlePlaygroundMemoryMib: Number(memoryMib.toFixed(1)),
+  const idle = await startServer(IDLE_PLAYGROUNDS);
+  const idleMib: number[] = [];
+  try {
+    await idle.waitForPool();
+    await sleep(IDLE_SETTLE_MS);
+    const playgrounds = await idle.engine.listContainers([
+      `dockyard.instance=${idle.containers.instance.id}`,
+    ]);
+    for (const playground of playgrounds) idleMib.push(memoryMib(playground.id));
+  } finally {
+    await idle.app.close();
+  }
+
+  const stats = {
+    cold: sampleStats(coldMs),
+    pooled: sampleStats(pooledMs),
+    hello: sampleStats(helloMs),
+    idle: sampleStats(idleMib),
   };
+  const pooledOverCold = Number((stats.pooled.median / stats.cold.median).toFixed(3));
+  const figures = {
+    machine: { cores: availableParallelism(), loadAverageAtStart: loadAtStart },
+    samples: SAMPLES,
+    coldSessionToFirstOutputMs: stats.cold,
+    pooledSessionToFirstOutputMs: stats.pooled,
+    pooledOverCold: {
+      value: pooledOverCold,
+      target: TARGET_POOLED_OVER_COLD,
+      met: pooledOverCold <= TARGET_POOLED_OVER_COLD,
+    },
+    helloWorldInSessionMs: stats.hello,
+    idlePlaygroundMemoryMib: {
+      ...stats.idle,
+      target: TARGET_IDLE_MIB,
+      met: stats.idle.max <= TARGET_IDLE_MIB,
+    },
+  };
+
+  const range = (s: SampleStats) => `${s.min}–${s.max}`;
+  const verdict = (met: boolean) => (met ? 'met' : 'MISSED');
+  const rows: string[][] = [
+    ['metric', 'median', 'min–max', 'target'],
+    ['session → first `docker ps` output, cold', `${stats.cold.median} ms`, range(stats.cold), ''],
+    ['session → first `docker ps` output, pooled', `${stats.pooled.median} ms`, range(stats.pooled), ''],
+    [
+      'pooled / cold',
+      String(pooledOverCold),
+      '',
+      `≤ ${TARGET_POOLED_OVER_COLD} ${verdict(figures.pooledOverCold.met)}`,
+    ],
+    ['`docker run --rm hello-world` in a session', `${stats.hello.median} ms`, range(stats.hello), ''],
+    [
+      `idle playground memory (${idleMib.length} playgrounds)`,
+      `${stats.idle.median} MiB`,
+      range(stats.idle),
+      `≤ ${TARGET_IDLE_MIB} MiB ${verdict(figures.idlePlaygroundMemoryMib.met)}`,
+    ],
+  ];
+  const widths =
+    rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
   console.log(
-    `cold session → docker ps output      p50 ${figures.coldSessionToFirstOutputMs.p50} ms  (${figures.coldSessionToFirstOutputMs.all.join(', ')})`,
+    `playground benchmark: ${SAMPLES} samples each, ${availableParallelism()} cores, load ${loadAtStart.join(' ')}`,
   );
-  console.log(
-    `pooled session → docker ps output    p50 ${figures.pooledSessionToFirstOutputMs.p50} ms  (${figures.pooledSessionToFirstOutputMs.all.join(', ')})`,
-  );
-  console.log(`pooled / cold                        ${figures.pooledOverCold}  (target ≤ 0.15)`);
-  console.log(
-    `docker run --rm hello-world          p50 ${figures.helloWorldInSessionMs.p50} ms  (${figures.helloWorldInSessionMs.all.join(', ')})`,
-  );
-  console.log(`idle playground memory               ${figures.idlePlaygroundMemoryMib} MiB  (target ≤ 150)`);
+  for (const row of rows)
+    console.log(
+      row
+        .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    );
   mkdirSync(join(RESULTS, '..'), { recursive: true });
   writeFileSync(RESULTS, `${JSON.stringify(figures, null, 2)}\n`);
+  console.log(`written to ${RESULTS}`);
 }
 
 main().catch((error: unknown) => {

@@ -7,10 +7,10 @@
  * everything inside (private cgroup namespace), and the inner data root is a size-capped tmpfs that
  * disappears with the container.
  */
-import type { Config } from '../config.ts';
+import type { Config, PlaygroundPullConfig } from '../config.ts';
 import type { ContainerCreateOptions } from '../docker/engine.ts';
 
-/** Host uid that is root inside the playground's user namespace (images/playground/image/Dockerfile). */
+/** Host uid that is root inside the playground's user namespace (/etc/subuid of images/playground/base). */
 export const PLAYGROUND_INNER_ROOT_UID = 100_000;
 /** Where the inner init links the catalog store from (playground-inner-init). */
 export const CATALOG_MOUNT_PATH = '/catalog/docker';
@@ -36,13 +36,17 @@ const HOME_TMPFS_MIB = 256;
 export function playgroundContainerOptions(config: Config): ContainerCreateOptions {
   const memoryBytes = config.playgroundMemoryLimitMib * MIB;
   const owner = `uid=${PLAYGROUND_INNER_ROOT_UID},gid=${PLAYGROUND_INNER_ROOT_UID}`;
+  const pull = config.playgroundPull;
   return {
     Image: config.playgroundImage,
     Hostname: 'playground',
-    Env: [...PLAYGROUND_ENV],
-    NetworkDisabled: true,
+    // Read by the image's init only: the inner daemon and the reader never see this environment.
+    Env: [...PLAYGROUND_ENV, ...(pull === null ? [] : pullEnv(pull))],
+    // The inner network namespace never has a route out. Only when pulls are allowed does the outer one join
+    // a network, used by nothing but the init's host-filtering proxy (playground-init).
+    NetworkDisabled: pull === null,
     HostConfig: {
-      NetworkMode: 'none',
+      NetworkMode: pull === null ? 'none' : pull.network,
       CapAdd: ['SYS_ADMIN', 'NET_ADMIN'],
       // No seccomp option: Docker's default profile applies (the image's runc wrapper copes with what it
       // refuses). apparmor=unconfined only matters on AppArmor hosts, whose docker-default profile forbids
@@ -80,4 +84,12 @@ export function playgroundContainerOptions(config: Config): ContainerCreateOptio
       RestartPolicy: { Name: 'no', MaximumRetryCount: 0 },
     },
   };
+}
+
+function pullEnv(pull: PlaygroundPullConfig): string[] {
+  return [
+    `PLAYGROUND_PULL_HOSTS=${pull.hosts.join(' ')}`,
+    `PLAYGROUND_PULL_PORTS=${pull.ports.join(' ')}`,
+    ...(pull.registryMirror === null ? [] : [`PLAYGROUND_REGISTRY_MIRROR=${pull.registryMirror}`]),
+  ];
 }

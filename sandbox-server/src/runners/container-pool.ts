@@ -8,6 +8,8 @@
  * Starts are demand-driven: the pool keeps `ready + starting` at `size` plus
  * the number of callers waiting, with at most `maxParallelStarts` creations
  * at once (parallel creates on a small machine only slow each other down).
+ * A taken container is replaced when it is released, not when it is taken:
+ * engine work for the replacement would otherwise slow down the run itself.
  * When creating fails, the error is reported to one waiting caller (never a
  * hang) and to health, and refilling backs off.
  */
@@ -79,7 +81,7 @@ export class ContainerPool {
     const ready = this.#ready.shift();
     if (ready !== undefined) {
       this.#inUse++;
-      this.#fill();
+      // The replacement is started on release: creating it now would compete with this run's exec.
       return ready;
     }
     const id = await new Promise<string>((resolve, reject) => {
@@ -108,6 +110,7 @@ export class ContainerPool {
   /** Destroys a container handed out by `acquire`. */
   async release(id: string): Promise<void> {
     this.#inUse--;
+    this.#fill();
     await this.#options.destroy(id);
   }
 

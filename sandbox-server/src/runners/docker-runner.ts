@@ -2,11 +2,12 @@
  * The `docker` runner: runs a snippet as root in a reader's playground (a Docker host of its own).
  * With a session, runs go to that session's playground one at a time, in order; without one, a
  * playground is taken from the warm pool for this run alone and destroyed after it. The code runs as
- * `bash -c` in a process group of its own (playground-run), so a run that hits a limit is ended by
- * killing that group — the playground and the reader's containers in it stay. Wall time, output cap
+ * `bash -c` in a process cgroup of its own (playground-run), so a run that hits a limit is ended by
+ * killing every process in it — the playground and the reader's containers in it stay. Wall time, output cap
  * and client abort are enforced by superviseRun, as for the shell runner.
  */
 import { randomBytes } from 'node:crypto';
+import type { Config, PlaygroundPullConfig } from '../config.ts';
 import type { Engine } from '../docker/engine.ts';
 import { PLAYGROUND_ENV, PLAYGROUND_EXEC } from '../playground/playground-container.ts';
 import type { PlaygroundPool } from '../playground/playground-pool.ts';
@@ -16,19 +17,33 @@ import { superviseRun } from '../runs/supervise-run.ts';
 import type { OutputSink, PoolHealth, RunInput, Runner } from './runner.ts';
 
 export interface DockerRunnerOptions {
+  config: Config;
   engine: Engine;
   pool: PlaygroundPool;
   sessions: SessionStore;
-  runTimeoutMs: number;
-  runOutputLimitBytes: number;
 }
 
-/** The daemon's own error when a pull needs a registry it cannot reach (playgrounds have no network). */
-const OFFLINE_PULL_ERROR = /registry-1\.docker\.io|pull access denied|dial tcp: lookup|no such host/;
-export const OFFLINE_PULL_HINT =
-  '\nhint: this playground is offline and has no registry. Images you can use: hello-world, busybox, ' +
-  'debian:bookworm, debian:bookworm-slim, nginx, redis, mariadb, tomcat (see `docker images`), ' +
-  'and those you build yourself.\n';
+/**
+ * The daemon's own errors when a pull needs a registry it cannot reach: offline it cannot resolve or dial
+ * the registry; with pulls allowed, the playground's proxy (tinyproxy) refuses other hosts with
+ * "Access violation".
+ */
+const UNREACHABLE_REGISTRY_ERROR = /dial tcp: lookup|no such host|network is unreachable|Access violation/;
+const CATALOG =
+  'hello-world, busybox, debian:bookworm, debian:bookworm-slim, nginx, redis, mariadb, tomcat ' +
+  '(see `docker images`), and those you build yourself';
+
+/** Appended to the daemon's error when a pull could not reach a registry. */
+export function pullHint(pull: PlaygroundPullConfig | null): string {
+  if (pull === null) {
+    return `\nhint: this playground is offline and has no registry. Images you can use: ${CATALOG}.\n`;
+  }
+  const source = pull.registryMirror ?? 'Docker Hub';
+  return (
+    `\nhint: this playground pulls only from ${source}; other registries cannot be reached. ` +
+    `Images it has already: ${CATALOG}.\n`
+  );
+}
 
 export class DockerRunner implements Runner {
   readonly #options: DockerRunnerOptions;
@@ -73,8 +88,10 @@ export class DockerRunner implements Runner {
     sink: OutputSink,
     signal: AbortSignal,
   ): Promise<RunResult> {
-    const { engine } = this.#options;
+    const { engine, config } = this.#options;
     const runId = randomBytes(8).toString('hex');
+    // The kernel's OOM kills in the playground's memory cgroup (the playground's limit covers everything inside).
+    const oomKillsBefore = await engine.oomKillCount(playgroundId);
     const stopRun = async () => {
       await engine.exec(playgroundId, {
         cmd: [PLAYGROUND_EXEC, 'playground-stop', runId],
@@ -83,8 +100,8 @@ export class DockerRunner implements Runner {
       });
     };
     const run = await superviseRun({
-      timeoutMs: this.#options.runTimeoutMs,
-      outputLimitBytes: this.#options.runOutputLimitBytes,
+      timeoutMs: config.runTimeoutMs,
+      outputLimitBytes: config.runOutputLimitBytes,
       sink,
       signal,
       execute: (onOutput, execSignal) =>
@@ -98,10 +115,13 @@ export class DockerRunner implements Runner {
         }),
       stop: stopRun,
     });
-    if (!run.truncated && OFFLINE_PULL_ERROR.test(run.stderr)) {
-      sink('stderr', OFFLINE_PULL_HINT);
-      return { ...run, stderr: run.stderr + OFFLINE_PULL_HINT, oomKilled: false };
+    const oomKillsAfter = await engine.oomKillCount(playgroundId);
+    const oomKilled = oomKillsBefore !== null && oomKillsAfter !== null && oomKillsAfter > oomKillsBefore;
+    if (!run.truncated && run.exitCode !== 0 && UNREACHABLE_REGISTRY_ERROR.test(run.stderr)) {
+      const hint = pullHint(config.playgroundPull);
+      sink('stderr', hint);
+      return { ...run, stderr: run.stderr + hint, oomKilled };
     }
-    return { ...run, oomKilled: false };
+    return { ...run, oomKilled };
   }
 }

@@ -60,7 +60,8 @@ export class ShellRunner implements Runner {
     this.#log = options.log;
     this.#pool = new ContainerPool({
       size: options.config.shellPoolSize,
-      maxParallelStarts: Math.max(2, Math.ceil(options.config.runConcurrency / 2)),
+      // More parallel creates than runs at once only slow each other down on the engine.
+      maxParallelStarts: options.config.runConcurrency,
       start: () => this.#startContainer(),
       destroy: (id) => this.#containers.destroy(id),
       describeError: (error) => this.#describeStartError(error),

@@ -39,8 +39,28 @@ export function formatPageLine(outcome: PageOutcome): string {
   return `${mark} ${outcome.page.file}  ${outcome.blocks.length} blocks, ${status}  (${seconds} s)`;
 }
 
-/** A failed block, readable without opening the MDX: where, what, why, and the diff. */
-export function formatFailure(outcome: BlockOutcome): string {
+/**
+ * Every failed block, readable without opening the MDX: where, what, why, and the diff. A docker
+ * block that fails after another one of its page failed may only be a consequence (its container
+ * or image is missing): the report says so.
+ */
+export function formatFailures(outcomes: readonly PageOutcome[]): string {
+  return outcomes
+    .flatMap(({ blocks }) => {
+      let firstDockerFailure: BlockOutcome | undefined;
+      return blocks
+        .filter((outcome) => !outcome.passed)
+        .map((outcome) => {
+          const text = formatFailure(outcome, firstDockerFailure);
+          const isDocker = 'spec' in outcome.block && outcome.block.spec.runner === 'docker';
+          if (isDocker && !firstDockerFailure) firstDockerFailure = outcome;
+          return text;
+        });
+    })
+    .join('\n\n');
+}
+
+function formatFailure(outcome: BlockOutcome, earlierFailure: BlockOutcome | undefined): string {
   const { page, block } = outcome;
   const runner = 'spec' in block ? `, runner ${block.spec.runner}` : '';
   const lines = [
@@ -48,6 +68,10 @@ export function formatFailure(outcome: BlockOutcome): string {
     indent(block.code, '  │ '),
     ...outcome.problems.map((problem) => `  ${problem}`),
   ];
+  const isDocker = 'spec' in block && block.spec.runner === 'docker';
+  if (isDocker && earlierFailure) {
+    lines.push(`  (block ${earlierFailure.index} of this page failed before: this may be a consequence)`);
+  }
   if (outcome.diff !== undefined) lines.push('  - expected (MDX)  + actual', indent(outcome.diff));
   const result = outcome.result;
   if (result && outcome.diff === undefined) {

@@ -1,13 +1,16 @@
 /**
  * A real server for playground tests: the app with the real engine, a playground pool and session
- * store, driven with app.inject. Config comes from loadConfig with test overrides.
+ * store, driven with app.inject. Config comes from loadConfig with test overrides (and, so that a
+ * developer can point the tests at another build, PLAYGROUND_IMAGE / PLAYGROUND_CATALOG_VOLUME from the
+ * environment).
  */
+import { execFileSync } from 'node:child_process';
 import type { FastifyInstance } from 'fastify';
 import { type AppDeps, buildApp } from '../../../sandbox-server/src/app.ts';
 import { type Config, loadConfig } from '../../../sandbox-server/src/config.ts';
 import { Containers } from '../../../sandbox-server/src/docker/containers.ts';
-import { DockerEngine } from '../../../sandbox-server/src/docker/engine.ts';
-import { newInstanceIdentity } from '../../../sandbox-server/src/docker/labels.ts';
+import { type ContainerSummary, DockerEngine } from '../../../sandbox-server/src/docker/engine.ts';
+import { instanceFilter, newInstanceIdentity } from '../../../sandbox-server/src/docker/labels.ts';
 import { PlaygroundPool } from '../../../sandbox-server/src/playground/playground-pool.ts';
 import { SessionStore } from '../../../sandbox-server/src/playground/session-store.ts';
 import { DockerRunner } from '../../../sandbox-server/src/runners/docker-runner.ts';
@@ -18,13 +21,28 @@ export interface PlaygroundServer {
   config: Config;
   engine: DockerEngine;
   containers: Containers;
+  pool: PlaygroundPool;
   sessions: SessionStore;
   newSession(client?: string): Promise<string>;
+  deleteSession(id: string): Promise<number>;
   run(code: string, session?: string): Promise<RunResult>;
+  /** Every container (running or not) carrying this server's instance label. */
+  containersOfThisServer(): Promise<ContainerSummary[]>;
 }
 
+const FROM_ENVIRONMENT = ['PLAYGROUND_IMAGE', 'PLAYGROUND_CATALOG_VOLUME'];
+
 export async function startPlaygroundServer(env: Record<string, string> = {}): Promise<PlaygroundServer> {
-  const config = loadConfig({ LOG_LEVEL: 'silent', PLAYGROUND_POOL_SIZE: '1', ...env });
+  const passed = Object.fromEntries(
+    FROM_ENVIRONMENT.flatMap((name) => (process.env[name] ? [[name, process.env[name]]] : [])),
+  );
+  const config = loadConfig({
+    LOG_LEVEL: 'silent',
+    RATE_LIMIT_MAX: '100000',
+    PLAYGROUND_POOL_SIZE: '1',
+    ...passed,
+    ...env,
+  });
   const engine = new DockerEngine({
     socketPath: config.dockerSocketPath,
     callTimeoutMs: config.dockerCallTimeoutMs,
@@ -45,13 +63,7 @@ export async function startPlaygroundServer(env: Record<string, string> = {}): P
     sweepIntervalMs: 60_000,
   });
   deps.sessions = sessions;
-  deps.runners.docker = new DockerRunner({
-    engine,
-    pool,
-    sessions,
-    runTimeoutMs: config.runTimeoutMs,
-    runOutputLimitBytes: config.runOutputLimitBytes,
-  });
+  deps.runners.docker = new DockerRunner({ config, engine, pool, sessions });
   pool.start();
   await app.ready();
   return {
@@ -59,12 +71,16 @@ export async function startPlaygroundServer(env: Record<string, string> = {}): P
     config,
     engine,
     containers,
+    pool,
     sessions,
     async newSession(client = '127.0.0.1') {
       const response = await app.inject({ method: 'POST', url: '/api/sessions', remoteAddress: client });
       if (response.statusCode !== 201)
         throw new Error(`POST /api/sessions: ${response.statusCode} ${response.body}`);
       return (response.json() as { id: string }).id;
+    },
+    async deleteSession(id) {
+      return (await app.inject({ method: 'DELETE', url: `/api/sessions/${id}` })).statusCode;
     },
     async run(code, session) {
       const response = await app.inject({
@@ -76,5 +92,23 @@ export async function startPlaygroundServer(env: Record<string, string> = {}): P
         throw new Error(`POST /api/run: ${response.statusCode} ${response.body}`);
       return response.json() as RunResult;
     },
+    containersOfThisServer: () => engine.listContainers([instanceFilter(containers.instance)]),
   };
+}
+
+/** What `docker stats` reports for a container: layout-independent (cgroup v1/v2, cgroupfs/systemd). */
+export function dockerStats(containerId: string): { pids: number; memoryMib: number } {
+  const [pids = '', memory = ''] = execFileSync(
+    'docker',
+    ['stats', '--no-stream', '--format', '{{.PIDs}} {{.MemUsage}}', containerId],
+    { encoding: 'utf8' },
+  ).split(' ');
+  return { pids: Number(pids), memoryMib: parseMib(memory) };
+}
+
+function parseMib(size: string): number {
+  const match = /^([\d.]+)([KMG]i?B|B)$/.exec(size);
+  if (!match) throw new Error(`unexpected docker stats size: ${size}`);
+  const factor: Record<string, number> = { B: 1 / 1024 ** 2, KiB: 1 / 1024, MiB: 1, GiB: 1024 };
+  return Number(match[1]) * (factor[match[2] ?? ''] ?? Number.NaN);
 }

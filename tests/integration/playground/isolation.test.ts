@@ -5,17 +5,17 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PLAYGROUND_ROLE } from '../../../sandbox-server/src/playground/playground-pool.ts';
-import { type PlaygroundServer, startPlaygroundServer } from './harness.ts';
+import { dockerStats, type PlaygroundServer, startPlaygroundServer } from './harness.ts';
 
 const SESSION_LIMIT = 3;
 const DISK_LIMIT_MIB = 128;
 const PIDS_LIMIT = 512;
+const MEMORY_LIMIT_MIB = 512;
 
 let server: PlaygroundServer;
-let session: string;
 const canaryPath = `/tmp/dockyard-canary-${randomBytes(6).toString('hex')}`;
 const canaryText = randomBytes(12).toString('hex');
 
@@ -26,112 +26,224 @@ beforeAll(async () => {
     SESSION_LIMIT_PER_CLIENT: '2',
     PLAYGROUND_DISK_LIMIT_MIB: String(DISK_LIMIT_MIB),
     PLAYGROUND_PIDS_LIMIT: String(PIDS_LIMIT),
+    PLAYGROUND_MEMORY_LIMIT_MIB: String(MEMORY_LIMIT_MIB),
   });
-  session = await server.newSession();
 });
 afterAll(async () => {
   rmSync(canaryPath, { force: true });
   await server?.app.close();
 });
 
-const run = (code: string) => server.run(code, session);
-const playgroundsOfThisServer = async () =>
-  (await server.engine.listContainers([`dockyard.role=${PLAYGROUND_ROLE}`])).filter((c) =>
-    server.containers.isTracked(c.name),
-  );
+/** Runs `test` in a session of its own, which is deleted afterwards whatever happens. */
+async function inSession<T>(client: string, test: (session: string) => Promise<T>): Promise<T> {
+  const session = await server.newSession(client);
+  try {
+    return await test(session);
+  } finally {
+    await server.deleteSession(session);
+  }
+}
+
+/** major:minor of the host's first disk, from /proc/partitions (whatever the root file system is). */
+function hostDisk(): [number, number] {
+  const line = readFileSync('/proc/partitions', 'utf8')
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/))
+    .find((fields) => /^\d+$/.test(fields[0] ?? '') && fields[3] !== undefined);
+  if (line === undefined) throw new Error('no block device in /proc/partitions');
+  return [Number(line[0]), Number(line[1])];
+}
 
 describe('playground isolation', () => {
   it('cannot load a kernel module, even from a --privileged inner container', async () => {
-    const result = await run('docker run --rm --privileged busybox insmod /bin/busybox');
-    expect(result.exitCode).not.toBe(0);
-    expect(result.stderr + result.stdout).toMatch(/Operation not permitted/);
+    await inSession('10.0.0.1', async (session) => {
+      const result = await server.run('docker run --rm --privileged busybox insmod /bin/busybox', session);
+      expect(result.exitCode).not.toBe(0);
+      expect(result.stderr + result.stdout).toMatch(/Operation not permitted/);
+    });
   });
 
-  it('cannot mount the host’s block device', async () => {
-    const device = execFileSync('findmnt', ['-n', '-o', 'SOURCE', '/'], { encoding: 'utf8' }).trim();
-    const rdev = statSync(device).rdev;
-    const [major, minor] = [Math.floor(rdev / 256) & 0xfff, (rdev & 0xff) | ((rdev >> 12) & 0xfff00)];
-    const code = `docker run --rm --privileged busybox sh -c 'mknod /dev/hostdisk b ${major} ${minor}; mkdir -p /mnt/h; mount /dev/hostdisk /mnt/h && ls /mnt/h'`;
-    const inner = await run(code);
-    expect(inner.exitCode).not.toBe(0);
-    const outer = await run(
-      `mknod /root/hostdisk b ${major} ${minor}; mkdir -p /mnt/h; mount /root/hostdisk /mnt/h && ls /mnt/h`,
-    );
-    expect(outer.exitCode).not.toBe(0);
+  it('cannot mount the host’s block device, from an inner container or the playground', async () => {
+    const [major, minor] = hostDisk();
+    await inSession('10.0.0.2', async (session) => {
+      const mount = (dir: string) =>
+        `mknod ${dir}/hostdisk b ${major} ${minor} && mkdir -p /mnt/h && mount ${dir}/hostdisk /mnt/h && ls /mnt/h`;
+      const inner = await server.run(
+        `docker run --rm --privileged busybox sh -c '${mount('/dev')}'`,
+        session,
+      );
+      expect(inner.exitCode).not.toBe(0);
+      expect(inner.stderr).toMatch(/Operation not permitted|Permission denied/);
+      const outer = await server.run(mount('/root'), session);
+      expect(outer.exitCode).not.toBe(0);
+      expect(outer.stderr).toMatch(/Operation not permitted|Permission denied/);
+    });
   });
 
   it('does not show the host’s files to docker run --privileged -v /:/host', async () => {
-    const result = await run(
-      `docker run --rm --privileged -v /:/host busybox sh -c 'cat /host${canaryPath}; ls /host/tmp'`,
-    );
-    expect(result.stdout + result.stderr).not.toContain(canaryText);
-    expect(result.stderr).toContain('No such file or directory');
-    expect(readFileSync(canaryPath, 'utf8')).toBe(canaryText);
+    await inSession('10.0.0.3', async (session) => {
+      const result = await server.run(
+        `docker run --rm --privileged -v /:/host busybox sh -c 'cat /host${canaryPath}; ls /host/tmp'`,
+        session,
+      );
+      expect(result.stdout + result.stderr).not.toContain(canaryText);
+      expect(result.stderr).toContain('No such file or directory');
+      expect(readFileSync(canaryPath, 'utf8')).toBe(canaryText);
+    });
   });
 
   it('refuses host kernel interfaces to root with CAP_SYS_ADMIN: tracefs, debugfs, core_pattern', async () => {
-    const result = await run(
-      `docker run --rm --privileged busybox sh -c 'mkdir -p /t; mount -t tracefs none /t || echo tracefs-refused; mount -t debugfs none /t || echo debugfs-refused; echo "|/bin/sh" > /proc/sys/kernel/core_pattern || echo core_pattern-refused'`,
-    );
-    expect(result.stdout).toContain('tracefs-refused');
-    expect(result.stdout).toContain('debugfs-refused');
-    expect(result.stdout).toContain('core_pattern-refused');
-    expect(readFileSync('/proc/sys/kernel/core_pattern', 'utf8')).not.toContain('/bin/sh');
+    await inSession('10.0.0.4', async (session) => {
+      const result = await server.run(
+        `docker run --rm --privileged busybox sh -c 'mkdir -p /t; mount -t tracefs none /t || echo tracefs-refused; mount -t debugfs none /t || echo debugfs-refused; echo "|/bin/sh" > /proc/sys/kernel/core_pattern || echo core_pattern-refused'`,
+        session,
+      );
+      expect(result.stdout).toContain('tracefs-refused');
+      expect(result.stdout).toContain('debugfs-refused');
+      expect(result.stdout).toContain('core_pattern-refused');
+      expect(readFileSync('/proc/sys/kernel/core_pattern', 'utf8')).not.toContain('/bin/sh');
+    });
   });
 
   it('has no network egress, from the playground or its containers', async () => {
-    const result = await run(
-      'curl -s -m 3 -o /dev/null http://deb.debian.org/ && echo outer-reached; docker run --rm busybox wget -q -T 3 -O /dev/null http://deb.debian.org/ && echo inner-reached; docker run --rm busybox wget -q -T 3 -O /dev/null http://151.101.2.132/ && echo inner-ip-reached; echo done',
-    );
-    expect(result.stdout).not.toContain('reached');
-    expect(result.stdout).toContain('done');
+    await inSession('10.0.0.5', async (session) => {
+      const result = await server.run(
+        [
+          'curl -s -m 3 -o /dev/null http://deb.debian.org/ && echo outer-reached',
+          'docker run --rm busybox wget -q -T 3 -O /dev/null http://deb.debian.org/ && echo inner-reached',
+          'docker run --rm busybox wget -q -T 3 -O /dev/null http://151.101.2.132/ && echo inner-ip-reached',
+          'docker run --rm --network host busybox wget -q -T 3 -O /dev/null http://151.101.2.132/ && echo host-net-reached',
+          'echo done',
+        ].join('; '),
+        session,
+      );
+      expect(result.stdout).not.toContain('reached');
+      expect(result.stdout).toContain('done');
+    });
   });
 
-  it('contains a fork bomb in an inner container within the playground’s process limit', async () => {
-    await run(`docker run -d --name bomb busybox sh -c 'b() { b | b & }; b'`);
-    await run('sleep 4');
-    const [playground] = (await playgroundsOfThisServer()).filter((c) => c.state === 'running');
-    expect(playground).toBeDefined();
-    const pids = Number(readFileSync(`/sys/fs/cgroup/pids/docker/${playground?.id}/pids.current`, 'utf8'));
-    expect(pids).toBeLessThanOrEqual(PIDS_LIMIT);
-    // The server stays responsive: another session still works.
-    const other = await server.newSession('10.0.0.9');
-    expect((await server.run('docker run --rm busybox echo alive', other)).stdout.trim()).toBe('alive');
-    await server.app.inject({ method: 'DELETE', url: `/api/sessions/${other}` });
+  it('keeps playgrounds apart: no view of, or route to, another reader’s containers; the catalog is read-only', async () => {
+    await inSession('10.0.0.6', async (first) => {
+      const web = await server.run(
+        'docker run -d --name neighbour -p 8080:80 nginx >/dev/null && sleep 1 && curl -s localhost:8080/',
+        first,
+      );
+      expect(web.stdout).toContain('Welcome to nginx!');
+      await inSession('10.0.0.7', async (second) => {
+        const probe = await server.run(
+          [
+            'docker ps -a --format "{{.Names}}"',
+            'ps -e -o comm | grep -c nginx',
+            'curl -s -m 2 -o /dev/null localhost:8080/ && echo reached-neighbour',
+            'touch /catalog/docker/written 2>&1',
+            'echo done',
+          ].join('; '),
+          second,
+        );
+        expect(probe.stdout).not.toContain('neighbour');
+        expect(probe.stdout).toMatch(/^0$/m);
+        expect(probe.stdout).not.toContain('reached');
+        expect(probe.stdout).toContain('Read-only file system');
+        expect(probe.stdout).toContain('done');
+      });
+    });
   });
 
-  it('stops a filled inner disk at its size limit', async () => {
-    const fresh = await server.newSession('10.0.0.10');
-    const result = await server.run(
-      `docker run --rm busybox dd if=/dev/zero of=/fill bs=1M count=${DISK_LIMIT_MIB * 2} 2>&1 | tail -2`,
-      fresh,
-    );
-    expect(result.stdout).toContain('No space left on device');
-    await server.app.inject({ method: 'DELETE', url: `/api/sessions/${fresh}` });
+  it('contains a fork bomb in an inner container: the playground stays within its process limit and usable', async () => {
+    await inSession('10.0.0.8', async (session) => {
+      const { playgroundId } = server.sessions.get(session);
+      // The bomb forks from a subshell; PID 1 then becomes `sleep` without forking, so it keeps the
+      // container (and the bomb) alive when forks start to fail.
+      await server.run(
+        `docker run -d --name bomb busybox sh -c '(b() { b | b & }; b); exec sleep 1000'`,
+        session,
+      );
+      await expect
+        .poll(() => dockerStats(playgroundId).pids, { timeout: 20_000, interval: 500 })
+        .toBeGreaterThan(PIDS_LIMIT / 2);
+      expect(dockerStats(playgroundId).pids).toBeLessThanOrEqual(PIDS_LIMIT);
+      // Another reader is unaffected.
+      await inSession('10.0.0.9', async (other) => {
+        expect((await server.run('docker run --rm busybox echo alive', other)).stdout.trim()).toBe('alive');
+      });
+      // The inner containers' share of the limit leaves room for the reader to stop the bomb.
+      const recovered = await server.run(
+        'docker rm -f bomb >/dev/null && docker run --rm busybox echo recovered',
+        session,
+      );
+      expect(recovered.stdout.trim()).toBe('recovered');
+    });
   });
 
-  it('takes every container with it when the session ends', async () => {
-    const fresh = await server.newSession('10.0.0.11');
-    await server.run('docker run -d --name web nginx && docker run -d --name loop busybox sleep 1000', fresh);
-    const before = (await playgroundsOfThisServer()).map((c) => c.id);
-    const deleted = await server.app.inject({ method: 'DELETE', url: `/api/sessions/${fresh}` });
-    expect(deleted.statusCode).toBe(204);
-    const after = (await playgroundsOfThisServer()).map((c) => c.id);
-    expect(after.length).toBe(before.length - 1);
-    expect(execFileSync('sh', ['-c', 'pgrep -f "sleep 1000" | wc -l'], { encoding: 'utf8' }).trim()).toBe(
-      '0',
+  it('ends a fork bomb in the reader’s own shell at the run’s time limit, and the session goes on', async () => {
+    await inSession('10.0.0.10', async (session) => {
+      // The shell stays (retrying its forks) until the time limit stops the run with all it started.
+      const bomb = await server.run('exec 2>/dev/null; b() { b | b & }; b; sleep 60', session);
+      expect(bomb.timedOut).toBe(true);
+      const after = await server.run(
+        'ps -e -o comm | grep -c "^bash$"; docker run --rm busybox echo recovered',
+        session,
+      );
+      expect(after.stdout.trim().split('\n')).toEqual(['1', 'recovered']);
+    });
+  });
+
+  it('kills a memory hog inside the playground, in the reader’s shell or an inner container; the playground lives on', async () => {
+    await inSession('10.0.0.13', async (session) => {
+      const shell = await server.run('tail /dev/zero; echo exit=$?', session);
+      expect(shell.stdout.trim()).toBe('exit=137');
+      expect(shell.oomKilled).toBe(true);
+      const inner = await server.run(
+        [
+          'docker run --name hog busybox tail /dev/zero',
+          'docker inspect -f "{{.State.OOMKilled}} {{.State.ExitCode}}" hog',
+          'docker run --rm busybox echo alive',
+        ].join('; '),
+        session,
+      );
+      expect(inner.stdout.trim().split('\n')).toEqual(['true 137', 'alive']);
+    });
+  });
+
+  it('stops a filled inner disk at its size limit, and the session goes on', async () => {
+    await inSession('10.0.0.11', async (session) => {
+      const result = await server.run(
+        `docker run --rm busybox dd if=/dev/zero of=/fill bs=1M count=${DISK_LIMIT_MIB * 2} 2>&1 | grep -o 'No space left on device'`,
+        session,
+      );
+      expect(result.stdout).toContain('No space left on device');
+      expect((await server.run('docker run --rm busybox echo still-here', session)).stdout.trim()).toBe(
+        'still-here',
+      );
+    });
+  });
+
+  it('takes every container and process with it when the session ends', async () => {
+    const marker = 100_000 + Math.floor(Math.random() * 800_000);
+    const session = await server.newSession('10.0.0.12');
+    const { playgroundId } = server.sessions.get(session);
+    const started = await server.run(
+      `docker run -d --name web nginx >/dev/null && docker run -d --name loop busybox sleep ${marker} >/dev/null && docker ps -q | wc -l`,
+      session,
     );
+    expect(started.stdout.trim()).toBe('2');
+    const hostProcesses = () =>
+      execFileSync('sh', ['-c', `pgrep -f '^sleep ${marker}$' | wc -l`], { encoding: 'utf8' }).trim();
+    expect(hostProcesses()).toBe('1');
+
+    expect(await server.deleteSession(session)).toBe(204);
+    expect((await server.containersOfThisServer()).map((c) => c.id)).not.toContain(playgroundId);
+    expect(hostProcesses()).toBe('0');
     const gone = await server.app.inject({
       method: 'POST',
       url: '/api/run',
-      payload: { runner: 'docker', code: 'docker ps', session: fresh },
+      payload: { runner: 'docker', code: 'docker ps', session },
     });
     expect(gone.statusCode).toBe(404);
     expect(gone.json().message).toMatch(/start a new session/);
   });
 
   it('answers 50 concurrent session requests with 201s up to the limit and 429s, leaking nothing', async () => {
-    await server.app.inject({ method: 'DELETE', url: `/api/sessions/${session}` });
     const responses = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
         server.app.inject({ method: 'POST', url: '/api/sessions', remoteAddress: `10.1.0.${i % 25}` }),
@@ -139,14 +251,25 @@ describe('playground isolation', () => {
     );
     const created = responses.filter((r) => r.statusCode === 201);
     expect(created).toHaveLength(SESSION_LIMIT);
-    expect(responses.filter((r) => r.statusCode === 429)).toHaveLength(50 - SESSION_LIMIT);
+    const refused = responses.filter((r) => r.statusCode === 429);
+    expect(refused).toHaveLength(50 - SESSION_LIMIT);
+    expect(refused[0]?.headers['retry-after']).toMatch(/^\d+$/);
     for (const response of created) {
-      await server.app.inject({ method: 'DELETE', url: `/api/sessions/${response.json().id}` });
+      expect(await server.deleteSession(response.json().id)).toBe(204);
     }
     expect(server.sessions.size).toBe(0);
-    // Only the warm pool's playgrounds remain.
-    expect((await playgroundsOfThisServer()).length).toBeLessThanOrEqual(
-      server.config.playgroundPoolSize + 2,
+    // Only the warm pool's playgrounds remain: ready or still booting, none in use.
+    const playgrounds = (await server.containersOfThisServer()).filter(
+      (c) => c.labels['dockyard.role'] === PLAYGROUND_ROLE,
     );
+    const { ready, starting, inUse } = server.pool.health();
+    expect(inUse).toBe(0);
+    expect(playgrounds.length).toBe(ready + starting);
+    expect(playgrounds.length).toBeLessThanOrEqual(server.config.playgroundPoolSize + 2);
+  });
+
+  it('leaves no container behind when the server closes', async () => {
+    await server.app.close();
+    expect(await server.containersOfThisServer()).toEqual([]);
   });
 });

@@ -201,7 +201,11 @@ describe('gVisor', () => {
     // The sentry's own threads count against the pids cgroup: a pipeline must not starve it.
     expect(await h.run('head -c 10 /dev/zero | wc -c')).toMatchObject({ stdout: '10\n', exitCode: 0 });
     expect((await h.run('x=a; while true; do x=$x$x; done')).oomKilled).toBe(true);
-    expect(await h.run('sleep 999 & echo bg; exit 2')).toMatchObject({ stdout: 'bg\n', exitCode: 2, timedOut: false });
+    expect(await h.run('sleep 999 & echo bg; exit 2')).toMatchObject({
+      stdout: 'bg\n',
+      exitCode: 2,
+      timedOut: false,
+    });
     await h.expectNoLeftovers();
   });
 });

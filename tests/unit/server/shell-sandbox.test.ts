@@ -4,13 +4,13 @@ import { SANDBOX_ENV, shellContainerOptions } from '../../../sandbox-server/src/
 
 describe('shell sandbox container options', () => {
   const config = loadConfig({});
-  const options = shellContainerOptions(config, 'runsc');
+  const options = shellContainerOptions(config, 'runc');
   const host = options.HostConfig ?? {};
 
   it('locks the container down', () => {
     expect(options.User).toBe('1000:1000');
     expect(host).toMatchObject({
-      Runtime: 'runsc',
+      Runtime: 'runc',
       Init: true,
       NetworkMode: 'none',
       ReadonlyRootfs: true,
@@ -26,6 +26,12 @@ describe('shell sandbox container options', () => {
     expect(host.CapAdd).toBeUndefined();
     expect(Object.keys(host.Tmpfs ?? {}).sort()).toEqual(['/home/sandbox', '/tmp']);
     expect(host.Tmpfs?.['/tmp']).toContain(`size=${16 * 1024 * 1024}`);
+  });
+
+  it('leaves gVisor’s own threads room under the pids limit', () => {
+    const gvisor = shellContainerOptions(config, 'runsc').HostConfig ?? {};
+    expect(gvisor.Runtime).toBe('runsc');
+    expect(gvisor.PidsLimit).toBe(64 + 128);
   });
 
   it('mounts nothing from the host, least of all the Docker socket', () => {
