@@ -80,7 +80,7 @@ const EnvSchema = Type.Object({
   }),
   PLAYGROUND_REGISTRY_MIRROR: Type.String({
     default: '',
-    pattern: '^$|^https?://[^\\s/]+/?$',
+    pattern: '^$|^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?/?$',
     description:
       'pull-through registry mirror (http[s]://host[:port]) the only registry playgrounds may pull from',
   }),
@@ -163,11 +163,16 @@ export interface PlaygroundPullConfig {
   readonly network: string;
 }
 
-/** Where `docker pull` from Docker Hub goes: the registry, its token service and its blob storage. */
+/**
+ * Where `docker pull` from Docker Hub goes: the registry, its token service and the blob storage it
+ * redirects to (anonymous pulls: Cloudflare R2), as Docker's firewall allow-list documents them.
+ */
 export const DOCKER_HUB_HOSTS: readonly string[] = [
   'registry-1.docker.io',
   'auth.docker.io',
   'production.cloudflare.docker.com',
+  'production.cloudfront.docker.com',
+  'docker-images-prod.6aa30f8b08e16409b46e0173d6de2f56.r2.cloudflarestorage.com',
 ];
 
 export class ConfigError extends Error {

@@ -54,7 +54,6 @@ export interface MachineDescription {
   readonly storageDriver: string;
   readonly cgroupVersion: string;
   readonly gvisorVersion: string | null;
-  readonly loadAverageAtStart: readonly number[];
 }
 
 export interface OverheadResults {
@@ -62,6 +61,8 @@ export interface OverheadResults {
   readonly measuredAt: string;
   readonly durationSeconds: number;
   readonly rounds: number;
+  /** 1-, 5- and 15-minute load averages before and after: how busy the machine was with other work. */
+  readonly loadAverage: { readonly start: readonly number[]; readonly end: readonly number[] };
   readonly machine: MachineDescription;
   readonly workloads: readonly WorkloadResult[];
   /** What was not measured and why. */

@@ -154,6 +154,10 @@ async function removeLeftovers(): Promise<void> {
   if (volumes.length > 0) await docker('volume', 'rm', '-f', ...volumes);
 }
 
+function currentLoad(): number[] {
+  return loadavg().map((load) => significant(load, 2));
+}
+
 async function describeMachine(hasGvisor: boolean): Promise<MachineDescription> {
   const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
   const osRelease = readFileSync('/etc/os-release', 'utf8');
@@ -179,7 +183,6 @@ async function describeMachine(hasGvisor: boolean): Promise<MachineDescription> 
     storageDriver: info.Driver,
     cgroupVersion: info.CgroupVersion ?? 'unknown',
     gvisorVersion,
-    loadAverageAtStart: loadavg().map((load) => significant(load, 2)),
   };
 }
 
@@ -215,6 +218,7 @@ const UNITS: Record<WorkloadId, Pick<WorkloadResult, 'unit' | 'better' | 'params
 
 async function main(): Promise<void> {
   const started = Date.now();
+  const loadAtStart = currentLoad();
   const info = JSON.parse(await docker('info', '--format', '{{json .Runtimes}}')) as Record<string, unknown>;
   const hasGvisor = 'runsc' in info;
   const machine = await describeMachine(hasGvisor);
@@ -222,8 +226,14 @@ async function main(): Promise<void> {
     `» ${machine.cpuModel}, ${machine.cores} cores, kernel ${machine.kernel}, Docker ${machine.dockerVersion}`,
   );
   console.log(
-    `  gVisor: ${machine.gvisorVersion ?? 'not registered with the engine'}; load average ${machine.loadAverageAtStart.join(' ')}`,
+    `  gVisor: ${machine.gvisorVersion ?? 'not registered with the engine'}; load average ${loadAtStart.join(' ')}`,
   );
+  if ((loadAtStart[0] ?? 0) > machine.cores) {
+    console.warn(
+      `  warning: the machine is busy (load ${loadAtStart[0]} on ${machine.cores} cores). Other work competes with\n` +
+        '  the workloads, and not equally (containers get a CPU cgroup of their own): expect noisy figures.',
+    );
+  }
 
   console.log(`» Building ${BENCH_IMAGE} from ${BASE_IMAGE}…`);
   await docker('image', 'inspect', BASE_IMAGE).catch(() => {
@@ -437,6 +447,7 @@ async function main(): Promise<void> {
       measuredAt: new Date(started).toISOString(),
       durationSeconds: Math.round((Date.now() - started) / 1000),
       rounds: ROUNDS,
+      loadAverage: { start: loadAtStart, end: currentLoad() },
       machine,
       workloads,
       notes,

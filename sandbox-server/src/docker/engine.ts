@@ -192,6 +192,10 @@ export class DockerEngine implements Engine {
     const stream = await this.#call(() =>
       exec.start({ hijack: true, stdin: options.stdin !== undefined, Tty: false }),
     );
+    if (signal?.aborted) {
+      stream.destroy();
+      throw signal.reason;
+    }
     const poll = options.onExit === undefined ? undefined : this.#pollExit(exec, stream, options.onExit);
     try {
       await new Promise<void>((resolve, reject) => {

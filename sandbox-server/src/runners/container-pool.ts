@@ -29,6 +29,13 @@ export interface ContainerPoolOptions {
   destroy: (id: string) => Promise<void>;
   /** Turns a start failure into the error a waiting caller gets (and health shows). */
   describeError?: (error: unknown) => Error;
+  /**
+   * Start the replacement this long after a container is taken rather than when it is released: for
+   * containers held long (playground sessions, up to SESSION_MAX_LIFETIME_MS), where waiting for the release
+   * would leave the next caller without a warm one. The delay keeps the replacement's start from competing
+   * with the caller's first exec.
+   */
+  replaceAfterAcquireMs?: number;
   log: FastifyBaseLogger;
 }
 
@@ -82,6 +89,8 @@ export class ContainerPool {
     if (ready !== undefined) {
       this.#inUse++;
       // The replacement is started on release: creating it now would compete with this run's exec.
+      const { replaceAfterAcquireMs } = this.#options;
+      if (replaceAfterAcquireMs !== undefined) setTimeout(() => this.#fill(), replaceAfterAcquireMs).unref();
       return ready;
     }
     const id = await new Promise<string>((resolve, reject) => {

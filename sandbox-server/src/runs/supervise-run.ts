@@ -1,17 +1,16 @@
 /**
  * Enforces the limits every run shares, whatever executes it: wall time,
  * output cap, and the client going away. The caller supplies `execute`
- * (starts the code and settles when its output ends) and `stop` (kills what
- * runs the code, which must make `execute` settle). When a limit hits, the
- * run is stopped and answered within STOP_GRACE_MS even if the engine is slow
- * to confirm the kill; the caller removes its container afterwards anyway.
+ * (starts the code and settles when its output ends, or rejects when its
+ * signal aborts) and `stop` (kills what runs the code). When a limit hits,
+ * reading stops at once and `stop` is fired without waiting for the engine to
+ * confirm: the answer does not depend on how fast a kill is, and a flood of
+ * output is not read (and dropped) while the kill is on its way. The caller
+ * removes its container afterwards anyway.
  */
 import type { StreamName } from '../docker/demux.ts';
 import type { OutputSink } from '../runners/runner.ts';
 import { OutputCapture } from './output-capture.ts';
-
-/** How long a stopped run may take to end before we stop waiting for it. */
-export const STOP_GRACE_MS = 600;
 
 export interface SupervisedRunOptions {
   timeoutMs: number;
@@ -45,10 +44,10 @@ export async function superviseRun(options: SupervisedRunOptions): Promise<Super
   const stop = () => {
     if (stopped) return;
     stopped = true;
+    giveUp.abort(new Error('run stopped'));
     options.stop().catch(() => {
       // The engine may be gone; the caller's cleanup and the reaper deal with the container.
     });
-    setTimeout(() => giveUp.abort(new Error('run did not end after it was stopped')), STOP_GRACE_MS).unref();
   };
 
   const capture = new OutputCapture(options.outputLimitBytes, options.sink, stop);

@@ -5,7 +5,12 @@
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../../../sandbox-server/src/app.ts';
-import { type Config, ConfigError, loadConfig } from '../../../sandbox-server/src/config.ts';
+import {
+  type Config,
+  ConfigError,
+  DOCKER_HUB_HOSTS,
+  loadConfig,
+} from '../../../sandbox-server/src/config.ts';
 import { Containers } from '../../../sandbox-server/src/docker/containers.ts';
 import { newInstanceIdentity } from '../../../sandbox-server/src/docker/labels.ts';
 import { PLAYGROUND_EXEC } from '../../../sandbox-server/src/playground/playground-container.ts';
@@ -21,6 +26,8 @@ interface SessionsApp {
   engine: FakeEngine;
   config: Config;
   sessions: SessionStore;
+  /** The session store's clock (frozen unless advanced). */
+  now(): number;
   advance(ms: number): void;
   /** Code of every playground-run exec, in the order they started. */
   runs: string[];
@@ -89,6 +96,7 @@ async function setup(env: Record<string, string> = {}, options: { withSessions?:
     config,
     sessions,
     runs,
+    now: () => nowMs,
     advance: (ms) => {
       nowMs += ms;
     },
@@ -110,18 +118,15 @@ const playgrounds = (engine: FakeEngine) =>
 
 describe('POST /api/sessions', () => {
   it('answers 201 with an id and an ISO expiry, backed by a playground of its own', async () => {
-    const { app, engine } = await setup();
-    const before = Date.now();
+    const { app, engine, now } = await setup();
     const response = await createSession(app);
     expect(response.statusCode).toBe(201);
     const body = response.json();
     expect(Object.keys(body).sort()).toEqual(['expiresAt', 'id']);
     expect(body.id).toMatch(/^[A-Za-z0-9_-]{24}$/);
-    const expiresMs = Date.parse(body.expiresAt);
-    expect(expiresMs - before).toBeGreaterThanOrEqual(10 * 60_000 - 1_000);
-    expect(expiresMs - before).toBeLessThanOrEqual(10 * 60_000 + 1_000);
-    // The pool refills: one playground in the session, one warm.
-    await expect.poll(() => playgrounds(engine).length).toBe(2);
+    expect(body.expiresAt).toBe(new Date(now() + 10 * 60_000).toISOString());
+    // The pool refills (REPLACE_AFTER_ACQUIRE_MS later): one playground in the session, one warm.
+    await expect.poll(() => playgrounds(engine).length, { timeout: 10_000 }).toBe(2);
   });
 
   it('creates playgrounds without --privileged, offline, with limits that cover everything inside', async () => {
@@ -265,7 +270,7 @@ describe('POST /api/run with runner "docker"', () => {
     const { app, engine } = await setup();
     const response = await runIn(app, undefined, 'docker run hello-world');
     expect(response.json()).toMatchObject({ stdout: 'ran docker run hello-world\n', exitCode: 0 });
-    await expect.poll(() => engine.removed.length).toBe(1);
+    await expect.poll(() => engine.removed.length, { timeout: 5_000 }).toBe(1);
   });
 
   it('adds a hint to the daemon’s error when a pull cannot reach a registry', async () => {
@@ -282,6 +287,7 @@ describe('POST /api/run with runner "docker"', () => {
 
 describe('registry pulls (PLAYGROUND_ALLOW_PULL, PLAYGROUND_REGISTRY_MIRROR)', () => {
   it('lets the playground join the pull network, its proxy allowing Docker Hub’s hosts only', async () => {
+    expect(DOCKER_HUB_HOSTS).toEqual(expect.arrayContaining(['registry-1.docker.io', 'auth.docker.io']));
     const { app, engine } = await setup({ PLAYGROUND_ALLOW_PULL: 'true' });
     expect((await createSession(app)).statusCode).toBe(201);
     const [playground] = playgrounds(engine);
@@ -289,7 +295,7 @@ describe('registry pulls (PLAYGROUND_ALLOW_PULL, PLAYGROUND_REGISTRY_MIRROR)', (
     expect(playground?.options.NetworkDisabled).toBe(false);
     expect(playground?.options.Env).toEqual(
       expect.arrayContaining([
-        'PLAYGROUND_PULL_HOSTS=registry-1.docker.io auth.docker.io production.cloudflare.docker.com',
+        `PLAYGROUND_PULL_HOSTS=${DOCKER_HUB_HOSTS.join(' ')}`,
         'PLAYGROUND_PULL_PORTS=443',
       ]),
     );
