@@ -9,10 +9,10 @@ set -eu
 log() { echo "[docker-engine] $*"; }
 
 if ! command -v dockerd >/dev/null 2>&1 || ! command -v runsc >/dev/null 2>&1 ||
-  ! command -v debootstrap >/dev/null 2>&1; then
+  ! command -v debootstrap >/dev/null 2>&1 || ! command -v openssl >/dev/null 2>&1; then
   log "installing docker.io, runsc and debootstrap from Debian's packages"
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io runsc debootstrap >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io runsc debootstrap openssl >/dev/null
 fi
 
 # gVisor needs --network=none as a runtime argument here: without it the
