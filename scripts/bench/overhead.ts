@@ -7,7 +7,7 @@
  * rounds, variants interleaved (a noisy neighbour then hits every variant alike); the medians,
  * the spread and a description of the machine go to bench-results/overhead.json.
  *
- *   BENCH_ROUNDS=7                         rounds (default 7)
+ *   BENCH_ROUNDS=11                        rounds (default 11)
  *   BENCH_BASE_IMAGE=dockyard/debian:bookworm   image the bench image is built from
  */
 import { execFile, spawn } from 'node:child_process';
@@ -33,7 +33,7 @@ const RESULTS_FILE = join(REPO_ROOT, 'bench-results/overhead.json');
 const WORKLOAD_FILE = join(REPO_ROOT, 'scripts/bench/workload.ts');
 const IMAGE_DIR = join(REPO_ROOT, 'scripts/bench/image');
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 11);
 const BASE_IMAGE = process.env.BENCH_BASE_IMAGE ?? 'dockyard/debian:bookworm';
 const BENCH_IMAGE = 'dockyard/bench:latest';
 const LABEL = 'dockyard.bench=overhead';
@@ -43,7 +43,7 @@ const SERVER_READY_WITHIN_MS = 30_000;
 const WORKLOAD_TIMEOUT_MS = 120_000;
 
 // Sizes: each sample takes well under a second natively, so five rounds fit in a few minutes.
-const CPU_ITERATIONS = 50_000_000;
+const CPU_ITERATIONS = 150_000_000;
 const SPAWN_COUNT = 200;
 const WRITE_MIB = 128;
 const SMALL_FILE_COUNT = 1000;
