@@ -27,6 +27,8 @@ export default defineConfig({
         test: {
           name: 'build',
           include: ['tests/build/**/*.test.ts'],
+          // Parsing the largest pages takes seconds on a loaded 2-core machine.
+          testTimeout: 30_000,
         },
       },
     ],
