@@ -15,7 +15,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { IMAGE_SPECS, type ImageSpec } from '../sandbox-server/images/specs.ts';
 
@@ -160,10 +160,43 @@ function volumeHash(name: string): string | undefined {
   return result.stdout === '<no value>' || result.stdout === '' ? 'unlabelled' : result.stdout;
 }
 
+function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Playgrounds left behind by a server that died without cleaning up (a killed
+ * session, a crashed machine) still reference the store, even when stopped,
+ * and would block its replacement. Live servers' playgrounds are left alone.
+ */
+function removeDeadServersPlaygrounds(volume: string): void {
+  const listed = docker([
+    'ps',
+    '-a',
+    '--filter',
+    `volume=${volume}`,
+    '--filter',
+    'label=dockyard.managed=true',
+    '--format',
+    '{{.ID}} {{.Label "dockyard.host"}} {{.Label "dockyard.pid"}}',
+  ]);
+  if (!listed.ok) return;
+  for (const line of listed.stdout.split('\n').filter(Boolean)) {
+    const [id = '', host, pid] = line.split(' ');
+    if (host === hostname() && !isProcessAlive(Number(pid))) docker(['rm', '-f', '-v', id]);
+  }
+}
+
 /** The playground catalog store: a volume, rebuilt from scratch (playgrounds using it must be gone). */
 async function buildCatalogStore(spec: ImageSpec, hash: string): Promise<void> {
   if (spec.build.kind !== 'catalog-store') return;
   if (volumeHash(spec.name) !== undefined) {
+    removeDeadServersPlaygrounds(spec.name);
     const removed = docker(['volume', 'rm', spec.name]);
     if (!removed.ok)
       throw new Error(`cannot replace volume ${spec.name} (stop the server first): ${removed.stderr}`);
