@@ -19,8 +19,11 @@ export interface ChartStrings {
     kernel: string;
     docker: string;
     gvisor: string | null;
+    load: string;
   }) => string;
   legend: string;
+  /** Name of the scrollable group of charts. */
+  chartsLabel: string;
   tableCaption: string;
   columns: { variant: string; median: string; spread: string; relative: string };
 }
@@ -50,10 +53,11 @@ const zh: ChartStrings = {
   lowerIsBetter: '越低越好',
   higherIsBetter: '越高越好',
   relativeTo: (slowdown) => `相对宿主机 ${slowdown}`,
-  caption: ({ date, rounds, cpu, cores, kernel, docker, gvisor }) =>
+  caption: ({ date, rounds, cpu, cores, kernel, docker, gvisor, load }) =>
     `${date} 在本站的构建机上测得：${cpu}，${cores} 核，Linux ${kernel}，Docker ${docker}` +
-    `${gvisor ? `，gVisor ${gvisor}` : ''}；每项 ${rounds} 轮。`,
+    `${gvisor ? `，gVisor ${gvisor}` : ''}；每项 ${rounds} 轮；测量期间的系统负载（1 分钟平均）${load}。`,
   legend: '条形为中位数，细线为最小值到最大值的范围；“×”为相对宿主机的倍数（×1 = 一样快，×2 = 慢一倍）。',
+  chartsLabel: '容器开销测量图',
   tableCaption: '测量数据',
   columns: { variant: '运行方式', median: '中位数', spread: '最小 – 最大', relative: '相对宿主机' },
 };
@@ -83,11 +87,13 @@ const en: ChartStrings = {
   lowerIsBetter: 'lower is better',
   higherIsBetter: 'higher is better',
   relativeTo: (slowdown) => `${slowdown} native`,
-  caption: ({ date, rounds, cpu, cores, kernel, docker, gvisor }) =>
+  caption: ({ date, rounds, cpu, cores, kernel, docker, gvisor, load }) =>
     `Measured on ${date} on this site's build machine: ${cpu}, ${cores} cores, Linux ${kernel}, ` +
-    `Docker ${docker}${gvisor ? `, gVisor ${gvisor}` : ''}; ${rounds} rounds per figure.`,
+    `Docker ${docker}${gvisor ? `, gVisor ${gvisor}` : ''}; ${rounds} rounds per figure; ` +
+    `load average (1 minute) ${load} during the run.`,
   legend:
     'Bars are medians, thin lines span the minimum to the maximum; “×” is the cost relative to native (×1 = as fast, ×2 = twice as slow).',
+  chartsLabel: 'Container overhead charts',
   tableCaption: 'The measurements',
   columns: { variant: 'Variant', median: 'Median', spread: 'Min – max', relative: 'vs native' },
 };

@@ -18,9 +18,13 @@ export function readRecordedOutputs(file: string): RecordedOutputs {
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as RecordedOutputs) : {};
 }
 
-/** Ids, sizes, times and counts differ on every run; the rest of an output is what it shows. */
+/** Ids, sizes, times, counts and column widths differ on every run; the rest is what an output shows. */
 function shape(output: RecordedOutput): string {
-  const mask = (text: string) => text.replace(/[0-9a-f]{12,64}/g, '<id>').replace(/\d+/g, '0');
+  const mask = (text: string) =>
+    text
+      .replace(/[0-9a-f]{12,64}/g, '<id>')
+      .replace(/\d+/g, '0')
+      .replace(/[ \t]+/g, ' ');
   return JSON.stringify([mask(output.stdout), mask(output.stderr), output.exitCode]);
 }
 
