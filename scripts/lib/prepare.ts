@@ -32,8 +32,12 @@ export async function ensureDependencies(): Promise<void> {
   const installed = join(REPO_ROOT, 'node_modules/.package-lock.json');
   const lock = join(REPO_ROOT, 'package-lock.json');
   if (existsSync(installed) && statSync(installed).mtimeMs >= statSync(lock).mtimeMs) return;
-  console.log('» Installing dependencies (npm ci)…');
-  await mustSucceed('Installing dependencies', 'npm', ['ci', '--no-audit', '--no-fund']);
+  // `npm install`, not `npm ci`: vite lists an optional, Windows-only dependency
+  // that the registry does not serve, so it can never be in the lock file and
+  // `npm ci` refuses the lock as out of sync. `npm install` honours the lock
+  // and skips the missing optional package.
+  console.log('» Installing dependencies (npm install, from package-lock.json)…');
+  await mustSucceed('Installing dependencies', 'npm', ['install', '--no-audit', '--no-fund']);
 }
 
 /** Builds the site unless dist/ is newer than every input of the build. */
