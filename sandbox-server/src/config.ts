@@ -64,11 +64,13 @@ const EnvSchema = Type.Object({
       'volume with the offline image catalog (npm run images); empty: playgrounds start without it',
   }),
   PLAYGROUND_POOL_SIZE: Int(1, 0, 32, 'booted playgrounds kept ready for new sessions; 0 = boot on demand'),
-  PLAYGROUND_MEMORY_LIMIT_MIB: Int(1024, 256, 64 * 1024, 'memory (no swap) of one playground, all inside it'),
+  PLAYGROUND_MEMORY_LIMIT_MIB: Int(1536, 256, 64 * 1024, 'memory (no swap) of one playground, all inside it'),
   PLAYGROUND_PIDS_LIMIT: Int(1024, 64, 65_536, 'processes of one playground, all inside it'),
   PLAYGROUND_CPU_LIMIT_MILLICORES: Int(1000, 100, 64_000, 'CPU of one playground'),
+  // Building FROM the largest catalog image (tomcat, ~530 MB) copies its layers into
+  // the data root, as the dockerfile chapter does: 512 MiB was measured too small.
   PLAYGROUND_DISK_LIMIT_MIB: Int(
-    512,
+    1024,
     64,
     256 * 1024,
     "size of the inner daemon's data root (tmpfs, counted in its memory)",
