@@ -63,7 +63,15 @@ async function vitestStage(project: string): Promise<Outcome> {
   rmSync(outputFile, { force: true });
   const code = await runCommand(
     'npx',
-    ['vitest', 'run', '--project', project, '--reporter=default', '--reporter=json', `--outputFile.json=${outputFile}`],
+    [
+      'vitest',
+      'run',
+      '--project',
+      project,
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile.json=${outputFile}`,
+    ],
     { cwd: REPO_ROOT },
   );
   const counts = readVitestCounts(outputFile);
@@ -99,7 +107,8 @@ await stage('unit', ['dependencies'], () => vitestStage('unit'));
 await stage('images', ['dependencies'], () =>
   stepStage(async () => {
     const engine = await checkDockerEngine();
-    if (!engine.reachable) throw new Error(`No Docker Engine is reachable (${engine.reason}).\n${ENGINE_HELP}`);
+    if (!engine.reachable)
+      throw new Error(`No Docker Engine is reachable (${engine.reason}).\n${ENGINE_HELP}`);
     console.log(`Docker Engine ${engine.version}`);
     await ensureImages();
   }),
@@ -116,7 +125,10 @@ await stage('site', ['dependencies'], () => stepStage(() => ensureSiteBuilt({ fo
 await stage('build', ['site'], () => vitestStage('build'));
 await stage('e2e', ['site', 'images'], async () => {
   if (!existsSync(CHROMIUM_PATH)) {
-    return { ok: false, note: `Chromium not found at ${CHROMIUM_PATH} (apt-get install chromium, or set CHROMIUM_PATH)` };
+    return {
+      ok: false,
+      note: `Chromium not found at ${CHROMIUM_PATH} (apt-get install chromium, or set CHROMIUM_PATH)`,
+    };
   }
   const outputFile = join(RESULTS_DIR, 'e2e.json');
   rmSync(outputFile, { force: true });
@@ -129,7 +141,9 @@ console.log('\n━━ summary ━━');
 const totals: Counts = { passed: 0, failed: 0 };
 for (const [name, outcome] of outcomes) {
   const counts = outcome.counts ? ` ${outcome.counts.passed} passed, ${outcome.counts.failed} failed` : '';
-  console.log(`${outcome.ok ? '✓' : '✗'} ${name.padEnd(12)}${counts}${outcome.note ? `  ${outcome.note}` : ''}`);
+  console.log(
+    `${outcome.ok ? '✓' : '✗'} ${name.padEnd(12)}${counts}${outcome.note ? `  ${outcome.note}` : ''}`,
+  );
   totals.passed += outcome.counts?.passed ?? 0;
   totals.failed += outcome.counts?.failed ?? (outcome.ok ? 0 : 1);
 }

@@ -71,14 +71,22 @@ export function extractNotesCommands(notes: string): NotesCommand[] {
         index += 1;
         line = `${line.slice(0, -1).trim()} ${(lines[index] ?? '').trim()}`;
       }
-      commands.push({ kind: 'command', text: normalizeCommandText(stripAnnotations(line)), line: lineNumber });
+      commands.push({
+        kind: 'command',
+        text: normalizeCommandText(stripAnnotations(line)),
+        line: lineNumber,
+      });
       continue;
     }
 
     const sentence = SENTENCE_COMMAND.exec(line);
     const embedded = sentence?.[1] ? [sentence[1]] : (line.match(INLINE_COMMAND) ?? []);
     for (const text of embedded) {
-      commands.push({ kind: 'command', text: normalizeCommandText(stripAnnotations(text)), line: lineNumber });
+      commands.push({
+        kind: 'command',
+        text: normalizeCommandText(stripAnnotations(text)),
+        line: lineNumber,
+      });
     }
   }
   return commands;

@@ -10,7 +10,14 @@ import { runCommand } from './run-command.ts';
 
 export const REPO_ROOT = new URL('../../', import.meta.url).pathname;
 
-const SITE_INPUTS = ['content', 'site', 'public', 'astro.config.mjs', 'content.config.ts', 'package-lock.json'];
+const SITE_INPUTS = [
+  'content',
+  'site',
+  'public',
+  'astro.config.mjs',
+  'content.config.ts',
+  'package-lock.json',
+];
 
 function newestMtimeMs(path: string): number {
   if (!existsSync(path)) return 0;

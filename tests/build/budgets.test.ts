@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import {
+  CSS_BUDGET_GZIP_BYTES,
+  JS_BUDGET_GZIP_BYTES,
+  measurePageWeight,
+} from '../../scripts/lib/page-weight.ts';
 import { CHAPTER_SLUGS, LOCALES, pagePath } from '../../site/chapters.ts';
-import { CSS_BUDGET_GZIP_BYTES, JS_BUDGET_GZIP_BYTES, measurePageWeight } from '../../scripts/lib/page-weight.ts';
 
 const paths = LOCALES.flatMap((locale) =>
   (['index', ...CHAPTER_SLUGS] as const).map((slug) => pagePath(locale, slug)),

@@ -21,7 +21,11 @@ function internalTargets(pagePath: string, html: string): string[] {
 }
 
 function idsOf(html: string): Set<string> {
-  return new Set(parse(html).querySelectorAll('[id]').map((element) => element.id));
+  return new Set(
+    parse(html)
+      .querySelectorAll('[id]')
+      .map((element) => element.id),
+  );
 }
 
 // The 404 page's language picker points at per-locale 404 routes that a static

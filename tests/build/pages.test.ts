@@ -1,7 +1,7 @@
 import { parse } from 'node-html-parser';
 import { describe, expect, it } from 'vitest';
-import { CHAPTER_SLUGS, LOCALES, pagePath } from '../../site/chapters.ts';
 import { listHtmlPages, readPage } from '../../scripts/lib/dist-pages.ts';
+import { CHAPTER_SLUGS, LOCALES, pagePath } from '../../site/chapters.ts';
 
 const EXPECTED_PAGES = LOCALES.flatMap((locale) =>
   (['index', ...CHAPTER_SLUGS] as const).map((slug) => ({ locale, slug, path: pagePath(locale, slug) })),
@@ -20,12 +20,13 @@ describe('the built site', () => {
     expect(root.querySelector('main')?.text.trim().length).toBeGreaterThan(200);
   });
 
-  it.each(
-    EXPECTED_PAGES.filter((page) => page.slug !== 'index'),
-  )('$path lists every chapter in the sidebar in reading order', ({ locale, path }) => {
-    const sidebarLinks = parse(readPage(path))
-      .querySelectorAll('nav[aria-label] .sidebar-content a')
-      .map((link) => link.getAttribute('href'));
-    expect(sidebarLinks).toEqual(CHAPTER_SLUGS.map((slug) => pagePath(locale, slug)));
-  });
+  it.each(EXPECTED_PAGES.filter((page) => page.slug !== 'index'))(
+    '$path lists every chapter in the sidebar in reading order',
+    ({ locale, path }) => {
+      const sidebarLinks = parse(readPage(path))
+        .querySelectorAll('nav[aria-label] .sidebar-content a')
+        .map((link) => link.getAttribute('href'));
+      expect(sidebarLinks).toEqual(CHAPTER_SLUGS.map((slug) => pagePath(locale, slug)));
+    },
+  );
 });

@@ -32,7 +32,9 @@ describe('extractNotesCommands', () => {
   });
 
   it('finds a command that starts a sentence after a colon or full stop', () => {
-    expect(texts('运行hello world：docker run hello-world:latest。')).toEqual(['docker run hello-world:latest']);
+    expect(texts('运行hello world：docker run hello-world:latest。')).toEqual([
+      'docker run hello-world:latest',
+    ]);
     expect(texts('新建镜像。docker build -f mydockerfile -t 镜像名 生成目录')).toEqual([
       'docker build -f mydockerfile -t 镜像名 生成目录',
     ]);

@@ -26,15 +26,19 @@ describe.each(['zh-cn', 'en'] as const)('chapters (%s) cover every command of th
   const applicable = notesCommands.filter(
     (command) => locale === 'zh-cn' || command.kind === 'instruction' || !hasCjk(command.text),
   );
-  it.each(applicable.map((command) => [command.line, command] as const))('notes line %i', (_line, command) => {
-    if (command.kind === 'instruction') {
-      expect(dockerfileChapters[locale], `Dockerfile instruction ${command.keyword}`).toMatch(
-        new RegExp(`\\b${command.keyword}\\b`),
-      );
-    } else {
-      expect(chaptersByLocale[locale].includes(command.text), `"${command.text}" appears in no chapter`).toBe(
-        true,
-      );
-    }
-  });
+  it.each(applicable.map((command) => [command.line, command] as const))(
+    'notes line %i',
+    (_line, command) => {
+      if (command.kind === 'instruction') {
+        expect(dockerfileChapters[locale], `Dockerfile instruction ${command.keyword}`).toMatch(
+          new RegExp(`\\b${command.keyword}\\b`),
+        );
+      } else {
+        expect(
+          chaptersByLocale[locale].includes(command.text),
+          `"${command.text}" appears in no chapter`,
+        ).toBe(true);
+      }
+    },
+  );
 });
