@@ -5,8 +5,8 @@
 import { spawnSync } from 'node:child_process';
 
 const steps: Array<[string, string[]]> = [
-  ['astro', ['check', '--minimumSeverity', 'warning']],
-  ['biome', ['check', '.']],
+  ['npx', ['astro', 'check', '--minimumSeverity', 'warning']],
+  ['npx', ['biome', 'check', '.']],
 ];
 
 for (const [command, args] of steps) {
