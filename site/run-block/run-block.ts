@@ -6,8 +6,9 @@
  * the sandbox cannot be reached the block stays as it was, the panel says what
  * happened and shows the output known from the docs, marked as such.
  */
+
+import { dockerfileCommand } from '../dockerfile-command.ts';
 import { CodeEditor } from './code-editor.ts';
-import { dockerfileCommand } from './dockerfile-command.ts';
 import { type KnownOutput, OutputPanel } from './output-panel.ts';
 import { PlaygroundSession } from './playground-session.ts';
 import {
