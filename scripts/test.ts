@@ -15,6 +15,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { freePort } from './lib/free-port.ts';
 import {
   checkDockerEngine,
   ENGINE_HELP,
@@ -132,7 +133,9 @@ await stage('e2e', ['site', 'images'], async () => {
   }
   const outputFile = join(RESULTS_DIR, 'e2e.json');
   rmSync(outputFile, { force: true });
-  const code = await runCommand('npx', ['playwright', 'test'], { cwd: REPO_ROOT });
+  // A port nobody holds, so a server a developer left running cannot collide with the tests'.
+  const env = { ...process.env, E2E_PORT: process.env.E2E_PORT ?? String(await freePort()) };
+  const code = await runCommand('npx', ['playwright', 'test'], { cwd: REPO_ROOT, env });
   const counts = readPlaywrightCounts(outputFile);
   return counts ? { ok: code === 0, counts } : { ok: code === 0 };
 });
