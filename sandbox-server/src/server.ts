@@ -14,9 +14,8 @@ import { ConfigError, loadConfig } from './config.ts';
 import { Containers } from './docker/containers.ts';
 import { DockerEngine } from './docker/engine.ts';
 import { newInstanceIdentity } from './docker/labels.ts';
-import { PlaygroundPool } from './playground/playground-pool.ts';
-import { SessionStore } from './playground/session-store.ts';
-import { DockerRunner } from './runners/docker-runner.ts';
+import { createDockerPlaygrounds } from './playground/docker-playgrounds.ts';
+import type { DockerRunner } from './runners/docker-runner.ts';
 import { ShellRunner } from './runners/shell-runner.ts';
 
 const SHUTDOWN_TIMEOUT_MS = 20_000;
@@ -40,25 +39,19 @@ async function main(): Promise<void> {
   const app = await buildApp(deps);
   const shell = new ShellRunner({ config, engine, containers, log: app.log.child({ runner: 'shell' }) });
   runners.shell = shell;
-  const playgrounds = new PlaygroundPool({
+  const {
+    pool: playgrounds,
+    sessions,
+    runner: dockerRunner,
+  } = createDockerPlaygrounds({
     config,
     engine,
     containers,
     log: app.log.child({ runner: 'docker' }),
-  });
-  const sessions = new SessionStore({
-    limits: {
-      idleTimeoutMs: config.sessionIdleTimeoutMs,
-      maxLifetimeMs: config.sessionMaxLifetimeMs,
-      perServer: config.sessionLimit,
-      perClient: config.sessionLimitPerClient,
-    },
-    playgrounds,
-    log: app.log.child({ runner: 'docker' }),
     sweepIntervalMs: SESSION_SWEEP_INTERVAL_MS,
   });
   deps.sessions = sessions;
-  runners.docker = new DockerRunner({ config, engine, pool: playgrounds, sessions });
+  runners.docker = dockerRunner;
 
   try {
     const info = await engine.info();

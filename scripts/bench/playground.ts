@@ -18,9 +18,7 @@ import { loadConfig } from '../../sandbox-server/src/config.ts';
 import { Containers } from '../../sandbox-server/src/docker/containers.ts';
 import { DockerEngine } from '../../sandbox-server/src/docker/engine.ts';
 import { newInstanceIdentity } from '../../sandbox-server/src/docker/labels.ts';
-import { PlaygroundPool } from '../../sandbox-server/src/playground/playground-pool.ts';
-import { SessionStore } from '../../sandbox-server/src/playground/session-store.ts';
-import { DockerRunner } from '../../sandbox-server/src/runners/docker-runner.ts';
+import { createDockerPlaygrounds } from '../../sandbox-server/src/playground/docker-playgrounds.ts';
 import { type SampleStats, sampleStats } from './stats.ts';
 
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 7);
@@ -47,20 +45,15 @@ async function startServer(poolSize: number) {
   const containers = new Containers(engine, newInstanceIdentity());
   const deps: AppDeps = { config, engine, containers, runners: {}, serveSite: false };
   const app = await buildApp(deps);
-  const pool = new PlaygroundPool({ config, engine, containers, log: app.log });
-  const sessions = new SessionStore({
-    limits: {
-      idleTimeoutMs: config.sessionIdleTimeoutMs,
-      maxLifetimeMs: config.sessionMaxLifetimeMs,
-      perServer: config.sessionLimit,
-      perClient: config.sessionLimitPerClient,
-    },
-    playgrounds: pool,
+  const { pool, sessions, runner } = createDockerPlaygrounds({
+    config,
+    engine,
+    containers,
     log: app.log,
     sweepIntervalMs: 60_000,
   });
   deps.sessions = sessions;
-  deps.runners.docker = new DockerRunner({ config, engine, pool, sessions });
+  deps.runners.docker = runner;
   pool.start();
   await app.ready();
   const run = async (code: string, session: string) => {

@@ -11,9 +11,9 @@ import { type Config, loadConfig } from '../../../sandbox-server/src/config.ts';
 import { Containers } from '../../../sandbox-server/src/docker/containers.ts';
 import { type ContainerSummary, DockerEngine } from '../../../sandbox-server/src/docker/engine.ts';
 import { instanceFilter, newInstanceIdentity } from '../../../sandbox-server/src/docker/labels.ts';
-import { PlaygroundPool } from '../../../sandbox-server/src/playground/playground-pool.ts';
-import { SessionStore } from '../../../sandbox-server/src/playground/session-store.ts';
-import { DockerRunner } from '../../../sandbox-server/src/runners/docker-runner.ts';
+import { createDockerPlaygrounds } from '../../../sandbox-server/src/playground/docker-playgrounds.ts';
+import type { PlaygroundPool } from '../../../sandbox-server/src/playground/playground-pool.ts';
+import type { SessionStore } from '../../../sandbox-server/src/playground/session-store.ts';
 import type { RunResult } from '../../../sandbox-server/src/runs/run-result.ts';
 
 export interface PlaygroundServer {
@@ -50,20 +50,15 @@ export async function startPlaygroundServer(env: Record<string, string> = {}): P
   const containers = new Containers(engine, newInstanceIdentity());
   const deps: AppDeps = { config, engine, containers, runners: {}, serveSite: false };
   const app = await buildApp(deps);
-  const pool = new PlaygroundPool({ config, engine, containers, log: app.log });
-  const sessions = new SessionStore({
-    limits: {
-      idleTimeoutMs: config.sessionIdleTimeoutMs,
-      maxLifetimeMs: config.sessionMaxLifetimeMs,
-      perServer: config.sessionLimit,
-      perClient: config.sessionLimitPerClient,
-    },
-    playgrounds: pool,
+  const { pool, sessions, runner } = createDockerPlaygrounds({
+    config,
+    engine,
+    containers,
     log: app.log,
     sweepIntervalMs: 60_000,
   });
   deps.sessions = sessions;
-  deps.runners.docker = new DockerRunner({ config, engine, pool, sessions });
+  deps.runners.docker = runner;
   pool.start();
   await app.ready();
   return {

@@ -1,0 +1,42 @@
+/**
+ * The docker runner's parts, wired the one way the server, the integration
+ * tests and the benchmark all use: a pool of booted playgrounds, the session
+ * store that hands them out, and the runner that executes code in them.
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import type { Config } from '../config.ts';
+import type { Containers } from '../docker/containers.ts';
+import type { Engine } from '../docker/engine.ts';
+import { DockerRunner } from '../runners/docker-runner.ts';
+import { PlaygroundPool } from './playground-pool.ts';
+import { SessionStore } from './session-store.ts';
+
+export interface DockerPlaygrounds {
+  pool: PlaygroundPool;
+  sessions: SessionStore;
+  runner: DockerRunner;
+}
+
+export function createDockerPlaygrounds(options: {
+  config: Config;
+  engine: Engine;
+  containers: Containers;
+  log: FastifyBaseLogger;
+  sweepIntervalMs: number;
+}): DockerPlaygrounds {
+  const { config, engine, containers, log, sweepIntervalMs } = options;
+  const pool = new PlaygroundPool({ config, engine, containers, log });
+  const sessions = new SessionStore({
+    limits: {
+      idleTimeoutMs: config.sessionIdleTimeoutMs,
+      maxLifetimeMs: config.sessionMaxLifetimeMs,
+      perServer: config.sessionLimit,
+      perClient: config.sessionLimitPerClient,
+    },
+    playgrounds: pool,
+    log,
+    sweepIntervalMs,
+  });
+  const runner = new DockerRunner({ config, engine, pool, sessions });
+  return { pool, sessions, runner };
+}
