@@ -10,12 +10,14 @@
  * layer answers with 503.
  */
 import { readFile } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Docker from 'dockerode';
 import { EngineUnavailableError } from '../errors.ts';
+import { type Attachment, DockerAttachment } from './attachment.ts';
 import { createFrameDemuxer, type StreamName } from './demux.ts';
 
+export type { Attachment } from './attachment.ts';
 export type { StreamName } from './demux.ts';
 /** The Docker API's container-create body (name included), as dockerode types it. */
 export type ContainerCreateOptions = Docker.ContainerCreateOptions;
@@ -77,6 +79,11 @@ export interface Engine {
   /** Returns the new container's id. */
   createContainer(options: ContainerCreateOptions): Promise<string>;
   startContainer(id: string): Promise<void>;
+  /**
+   * Connects to the stdio of a container created with OpenStdin and StdinOnce;
+   * call it before starting the container, as `docker run -i` does.
+   */
+  attachContainer(id: string): Promise<Attachment>;
   /** Runs a process in a running container; resolves when its output streams end. */
   exec(id: string, options: ExecOptions): Promise<ExecResult>;
   inspectContainer(id: string): Promise<ContainerState | null>;
@@ -171,6 +178,21 @@ export class DockerEngine implements Engine {
 
   async startContainer(id: string): Promise<void> {
     await this.#call(() => this.#docker.getContainer(id).start({ abortSignal: this.#deadline() }));
+  }
+
+  async attachContainer(id: string): Promise<Attachment> {
+    // No abortSignal: it would stay tied to the upgraded connection and cut it when the deadline passes.
+    const attaching = this.#docker.getContainer(id).attach({
+      stream: true,
+      stdin: true,
+      stdout: true,
+      stderr: true,
+      hijack: true,
+    }) as Promise<Duplex>;
+    const socket = await this.#call(() =>
+      withTimeout(attaching, this.#callTimeoutMs, (late) => late.destroy()),
+    );
+    return new DockerAttachment(socket, (error) => toEngineError(error) as Error);
   }
 
   async exec(id: string, options: ExecOptions): Promise<ExecResult> {
@@ -367,6 +389,28 @@ function cgroupOomFiles(id: string): string[] {
 
 /** The `oom_kill N` line of memory.oom_control (v1) and memory.events (v2) alike. */
 const OOM_KILL_LINE = /^oom_kill (\d+)$/m;
+
+/** Settles like `promise`, or rejects with a TimeoutError after `ms`; a late result goes to `discard`. */
+function withTimeout<T>(promise: Promise<T>, ms: number, discard: (late: T) => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      reject(Object.assign(new Error(`no answer from the engine within ${ms} ms`), { name: 'TimeoutError' }));
+    }, ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        if (timedOut) discard(value);
+        else resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
 
 /** HTTP status of a Docker API error, if it is one. */
 export function isStatus(error: unknown, status: number): boolean {

@@ -35,7 +35,7 @@ export class PlaygroundPool implements PlaygroundSource {
   readonly #config: Config;
   readonly #engine: Engine;
   readonly #containers: Containers;
-  readonly #pool: ContainerPool;
+  readonly #pool: ContainerPool<string>;
   #catalogVerified = false;
 
   constructor(options: PlaygroundPoolOptions) {

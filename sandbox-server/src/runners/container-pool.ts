@@ -1,6 +1,7 @@
 /**
- * A warm pool of pre-started, never-reused containers. `acquire` hands out a
- * running container that is then the caller's alone (it runs one snippet and
+ * A warm pool of pre-started, never-reused containers. An item is whatever
+ * `start` returns for one container (its id, or the id with a connection to
+ * it). `acquire` hands out a running container that is then the caller's alone (it runs one snippet and
  * is destroyed); the pool refills in the background. With `size` 0 nothing
  * is kept warm and every acquire starts a fresh container — the slow path the
  * pool exists to avoid, kept for comparison and as a fallback.
@@ -16,17 +17,17 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { PoolHealth } from './runner.ts';
 
-export interface ContainerPoolOptions {
+export interface ContainerPoolOptions<Item> {
   size: number;
   maxParallelStarts: number;
   /**
-   * Creates and starts one container; returns its id. `signal` aborts when the
+   * Creates and starts one container; returns its item. `signal` aborts when the
    * pool closes: a long start (waiting for a daemon inside) should stop waiting,
    * remove what it created and reject, so shutdown does not wait for it.
    */
-  start: (signal: AbortSignal) => Promise<string>;
+  start: (signal: AbortSignal) => Promise<Item>;
   /** Kills and removes a container; never throws. */
-  destroy: (id: string) => Promise<void>;
+  destroy: (item: Item) => Promise<void>;
   /** Turns a start failure into the error a waiting caller gets (and health shows). */
   describeError?: (error: unknown) => Error;
   /**
@@ -39,18 +40,18 @@ export interface ContainerPoolOptions {
   log: FastifyBaseLogger;
 }
 
-interface Waiter {
-  resolve: (id: string) => void;
+interface Waiter<Item> {
+  resolve: (item: Item) => void;
   reject: (error: unknown) => void;
 }
 
 const RETRY_INITIAL_MS = 500;
 const RETRY_MAX_MS = 30_000;
 
-export class ContainerPool {
-  readonly #options: ContainerPoolOptions;
-  readonly #ready: string[] = [];
-  readonly #waiters: Waiter[] = [];
+export class ContainerPool<Item> {
+  readonly #options: ContainerPoolOptions<Item>;
+  readonly #ready: Item[] = [];
+  readonly #waiters: Waiter<Item>[] = [];
   #starting = 0;
   #inUse = 0;
   #closed = false;
@@ -62,7 +63,7 @@ export class ContainerPool {
   /** Removals of containers that finished starting after close, awaited by close. */
   readonly #closingDestroys: Promise<void>[] = [];
 
-  constructor(options: ContainerPoolOptions) {
+  constructor(options: ContainerPoolOptions<Item>) {
     this.#options = options;
   }
 
@@ -82,7 +83,7 @@ export class ContainerPool {
   }
 
   /** A running container for the caller alone; `release` it when done. */
-  async acquire(signal: AbortSignal): Promise<string> {
+  async acquire(signal: AbortSignal): Promise<Item> {
     signal.throwIfAborted();
     if (this.#closed) throw new Error('pool is closed');
     const ready = this.#ready.shift();
@@ -93,11 +94,11 @@ export class ContainerPool {
       if (replaceAfterAcquireMs !== undefined) setTimeout(() => this.#fill(), replaceAfterAcquireMs).unref();
       return ready;
     }
-    const id = await new Promise<string>((resolve, reject) => {
-      const waiter: Waiter = {
-        resolve: (id) => {
+    return await new Promise<Item>((resolve, reject) => {
+      const waiter: Waiter<Item> = {
+        resolve: (item) => {
           signal.removeEventListener('abort', onAbort);
-          resolve(id);
+          resolve(item);
         },
         reject: (error) => {
           signal.removeEventListener('abort', onAbort);
@@ -113,14 +114,13 @@ export class ContainerPool {
       this.#waiters.push(waiter);
       this.#fill();
     });
-    return id;
   }
 
   /** Destroys a container handed out by `acquire`. */
-  async release(id: string): Promise<void> {
+  async release(item: Item): Promise<void> {
     this.#inUse--;
     this.#fill();
-    await this.#options.destroy(id);
+    await this.#options.destroy(item);
   }
 
   /** Stops refilling, fails waiting callers, and destroys every container the pool holds. */
@@ -132,7 +132,7 @@ export class ContainerPool {
     await Promise.all([...this.#pendingStarts]);
     await Promise.all([
       ...this.#closingDestroys,
-      ...this.#ready.splice(0).map((id) => this.#options.destroy(id)),
+      ...this.#ready.splice(0).map((item) => this.#options.destroy(item)),
     ]);
   }
 
@@ -151,7 +151,7 @@ export class ContainerPool {
     const pending = this.#options
       .start(this.#closing.signal)
       .then(
-        (id) => this.#onStarted(id),
+        (item) => this.#onStarted(item),
         (error: unknown) => this.#onStartFailed(error),
       )
       .finally(() => {
@@ -160,20 +160,20 @@ export class ContainerPool {
     this.#pendingStarts.add(pending);
   }
 
-  #onStarted(id: string): void {
+  #onStarted(item: Item): void {
     this.#starting--;
     this.#lastError = undefined;
     this.#retryDelayMs = 0;
     if (this.#closed) {
-      this.#closingDestroys.push(this.#options.destroy(id));
+      this.#closingDestroys.push(this.#options.destroy(item));
       return;
     }
     const waiter = this.#waiters.shift();
     if (waiter) {
       this.#inUse++;
-      waiter.resolve(id);
+      waiter.resolve(item);
     } else {
-      this.#ready.push(id);
+      this.#ready.push(item);
     }
     this.#fill();
   }

@@ -1,40 +1,43 @@
 /**
  * The `shell` runner: each snippet runs in its own hardened container
- * (shell-sandbox.ts) taken from a warm pool, through one `exec` of
- * `bash -c <code>` — the code travels as an argument and is never written
- * into the container's file system. The run is done when that bash exits:
- * the container is then killed (so `sleep 999 &` cannot outlive it) and
- * removed in the background. Wall time, output cap and client abort are
- * enforced by superviseRun, which stops a run by killing its container.
+ * (shell-sandbox.ts) taken from a warm pool. A pooled container is already
+ * running the snippet wrapper, and the server is already attached to its
+ * stdio: a run writes the code to its stdin and reads the output until the
+ * wrapper's exit trailers (snippet-protocol.ts) — no Docker API call lies on
+ * that path. The code travels on stdin and is never written into the
+ * container's file system. The container is then killed (so `sleep 999 &`
+ * cannot outlive the run) and removed in the background. Wall time, output
+ * cap and client abort are enforced by superviseRun, which stops a run by
+ * killing its container.
  */
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.ts';
 import type { Containers } from '../docker/containers.ts';
-import { type Engine, isStatus } from '../docker/engine.ts';
+import { type Attachment, type Engine, isStatus, type StreamName } from '../docker/engine.ts';
 import { EngineUnavailableError, RunnerUnavailableError } from '../errors.ts';
 import type { RunResult } from '../runs/run-result.ts';
 import { superviseRun } from '../runs/supervise-run.ts';
 import { ContainerPool } from './container-pool.ts';
 import type { OutputSink, PoolHealth, RunInput, Runner } from './runner.ts';
-import {
-  SANDBOX_ENV,
-  SANDBOX_HOME,
-  SANDBOX_USER,
-  type SandboxRuntime,
-  shellContainerOptions,
-} from './shell-sandbox.ts';
+import { type SandboxRuntime, shellContainerOptions } from './shell-sandbox.ts';
+import { encodeSnippetInput, SnippetOutput } from './snippet-protocol.ts';
 
 export const SHELL_ROLE = 'shell';
-/**
- * After the shell is seen to exit, how long its output may take to arrive
- * before the container is killed. The exit status can travel faster than the
- * last output (notably under gVisor).
- */
-const EXITED_OUTPUT_GRACE_MS = 250;
+/** How long a container whose output ended may take to be seen stopped: 20 × 25 ms. */
+const STOPPING_POLL_ATTEMPTS = 20;
+const STOPPING_POLL_MS = 25;
+
+/** A started shell sandbox whose wrapper waits for its snippet, with the server attached to its stdio. */
+interface ArmedSandbox {
+  id: string;
+  attachment: Attachment;
+}
 
 class StaleContainerError extends Error {
-  constructor(cause: unknown) {
-    super('warm container is gone', { cause });
+  constructor() {
+    super('warm container is gone');
   }
 }
 
@@ -50,7 +53,7 @@ export class ShellRunner implements Runner {
   readonly #engine: Engine;
   readonly #containers: Containers;
   readonly #log: FastifyBaseLogger;
-  readonly #pool: ContainerPool;
+  readonly #pool: ContainerPool<ArmedSandbox>;
   #runtime: SandboxRuntime | undefined;
 
   constructor(options: ShellRunnerOptions) {
@@ -63,7 +66,10 @@ export class ShellRunner implements Runner {
       // More parallel creates than runs at once only slow each other down on the engine.
       maxParallelStarts: options.config.runConcurrency,
       start: () => this.#startContainer(),
-      destroy: (id) => this.#containers.destroy(id),
+      destroy: (sandbox) => {
+        sandbox.attachment.close();
+        return this.#containers.destroy(sandbox.id);
+      },
       describeError: (error) => this.#describeStartError(error),
       log: options.log,
     });
@@ -89,45 +95,65 @@ export class ShellRunner implements Runner {
     }
   }
 
-  async #runIn(id: string, input: RunInput, sink: OutputSink, signal: AbortSignal): Promise<RunResult> {
-    let lingering: NodeJS.Timeout | undefined;
+  async #runIn(
+    sandbox: ArmedSandbox,
+    input: RunInput,
+    sink: OutputSink,
+    signal: AbortSignal,
+  ): Promise<RunResult> {
     try {
+      // A warm container can die while it waits (e.g. the engine restarted); the snippet is not sent.
+      if (!sandbox.attachment.open) throw new StaleContainerError();
       const run = await superviseRun({
         timeoutMs: this.#config.runTimeoutMs,
         outputLimitBytes: this.#config.runOutputLimitBytes,
         sink,
         signal,
-        execute: (onOutput, execSignal) =>
-          this.#engine
-            .exec(id, {
-              cmd: ['bash', '-c', input.code],
-              user: SANDBOX_USER,
-              env: [...SANDBOX_ENV],
-              workingDir: SANDBOX_HOME,
-              onOutput,
-              // The shell exited but its output is still open: background processes hold it. The run
-              // ends with the shell; what it printed may still be on its way, so kill after a grace.
-              onExit: () => {
-                lingering = setTimeout(
-                  () => void this.#engine.killContainer(id).catch(() => {}),
-                  EXITED_OUTPUT_GRACE_MS,
-                );
-              },
-              signal: execSignal,
-            })
-            .catch((error: unknown) => {
-              // 404: no such container; 409: it is not running. Either way the snippet never started.
-              if (isStatus(error, 404) || isStatus(error, 409)) throw new StaleContainerError(error);
-              throw error;
-            }),
-        stop: () => this.#engine.killContainer(id),
+        execute: (onOutput, runSignal) => this.#execute(sandbox, input.code, onOutput, runSignal),
+        stop: () => this.#engine.killContainer(sandbox.id),
       });
-      return { ...run, oomKilled: await this.#wasOomKilled(id) };
+      return { ...run, oomKilled: await this.#wasOomKilled(sandbox.id) };
     } finally {
-      clearTimeout(lingering);
       // The answer does not wait for the removal; the container stays tracked until it is gone.
-      void this.#pool.release(id);
+      void this.#pool.release(sandbox);
     }
+  }
+
+  /** Sends the snippet; settles when the wrapper reported its exit, or when the container's output ended. */
+  async #execute(
+    sandbox: ArmedSandbox,
+    code: string,
+    onOutput: (stream: StreamName, chunk: Buffer) => void,
+    signal: AbortSignal,
+  ): Promise<{ exitCode: number | null }> {
+    const nonce = randomBytes(16).toString('hex');
+    const output = new SnippetOutput(nonce, onOutput);
+    const reading = sandbox.attachment.read((stream, chunk) => output.write(stream, chunk), signal);
+    sandbox.attachment.send(encodeSnippetInput(nonce, code));
+    const reported = await Promise.race([
+      output.exitStatus,
+      reading.then(() => {
+        output.end();
+        return null;
+      }),
+    ]);
+    if (reported !== null) return { exitCode: reported };
+    // No report: the wrapper was killed or the container died. Its exit code is the best there is.
+    return { exitCode: await this.#exitCodeOnceStopped(sandbox.id) };
+  }
+
+  /**
+   * The exit code of a container whose output has ended, so it is stopping. Inspect, not the engine's
+   * `wait`: dockerode never settles a wait whose connection breaks (an engine restart), inspect fails.
+   */
+  async #exitCodeOnceStopped(id: string): Promise<number | null> {
+    for (let attempt = 0; attempt < STOPPING_POLL_ATTEMPTS; attempt++) {
+      const state = await this.#engine.inspectContainer(id);
+      if (state === null) return null;
+      if (!state.running) return state.exitCode;
+      await sleep(STOPPING_POLL_MS);
+    }
+    return null;
   }
 
   /** The container is fresh, so any OOM kill in its life happened during this run. */
@@ -147,16 +173,19 @@ export class ShellRunner implements Runner {
     await this.#pool.close();
   }
 
-  async #startContainer(): Promise<string> {
+  async #startContainer(): Promise<ArmedSandbox> {
     const runtime = await this.#resolveRuntime();
     const id = await this.#containers.create(SHELL_ROLE, shellContainerOptions(this.#config, runtime));
+    let attachment: Attachment | undefined;
     try {
+      attachment = await this.#engine.attachContainer(id);
       await this.#engine.startContainer(id);
+      return { id, attachment };
     } catch (error) {
+      attachment?.close();
       await this.#containers.destroy(id);
       throw error;
     }
-    return id;
   }
 
   /** `auto` picks gVisor when the engine has it; decided once, when the engine first answers. */

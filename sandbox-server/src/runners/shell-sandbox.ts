@@ -1,11 +1,13 @@
 /**
  * What a shell sandbox is, as Docker create options: the hardening table of
- * the issue in one place. The snippet later runs in it through `exec` as the
- * same unprivileged user, with exactly SANDBOX_ENV as its environment — the
+ * the issue in one place. Its main process is the snippet wrapper
+ * (snippet-protocol.ts), waiting on stdin for the one snippet it will run as
+ * the unprivileged user, with exactly SANDBOX_ENV as its environment — the
  * server's own environment never reaches a container.
  */
 import type { Config } from '../config.ts';
 import type { ContainerCreateOptions } from '../docker/engine.ts';
+import { SNIPPET_WRAPPER } from './snippet-protocol.ts';
 
 /** uid:gid of the `sandbox` user baked into images/shell/Dockerfile. */
 export const SANDBOX_USER = '1000:1000';
@@ -37,8 +39,14 @@ export function shellContainerOptions(config: Config, runtime: SandboxRuntime): 
   const tmpfsBytes = config.runTmpfsSizeMib * MIB;
   return {
     Image: config.shellImage,
-    // Keeps the container alive, doing nothing, until its one exec; the init reaps orphans.
-    Cmd: ['sleep', 'infinity'],
+    // Waits for the snippet on stdin, which the server attaches to before the start; the init reaps orphans.
+    Cmd: ['bash', '-c', SNIPPET_WRAPPER],
+    OpenStdin: true,
+    StdinOnce: true,
+    AttachStdin: true,
+    AttachStdout: true,
+    AttachStderr: true,
+    Tty: false,
     User: SANDBOX_USER,
     Env: [...SANDBOX_ENV],
     WorkingDir: SANDBOX_HOME,

@@ -50,8 +50,9 @@ describe('an engine that goes away', () => {
 
     async open(): Promise<void> {
       rmSync(this.path, { force: true });
-      this.#server = createServer((client) => {
-        const upstream = socketConnect(DOCKER_SOCKET);
+      // Half-open like the engine's own socket: a client that closes stdin still reads the output.
+      this.#server = createServer({ allowHalfOpen: true }, (client) => {
+        const upstream = socketConnect({ path: DOCKER_SOCKET, allowHalfOpen: true });
         for (const s of [client, upstream]) {
           this.#sockets.add(s);
           s.on('close', () => this.#sockets.delete(s));

@@ -184,3 +184,25 @@ describe('limits, attacked', () => {
     );
   });
 });
+
+describe('the snippet wrapper, attacked', () => {
+  it('output that imitates an exit trailer neither ends the run nor goes missing', async () => {
+    const forged = String.raw`printf '\0%s 0\n' 0123456789abcdef0123456789abcdef`;
+    const result = await h.run(`${forged}; ${forged} >&2; echo still running; exit 5`);
+    expect(result).toMatchObject({ exitCode: 5, timedOut: false });
+    expect(result.stdout).toBe('\u00000123456789abcdef0123456789abcdef 0\nstill running\n');
+    expect(result.stderr).toBe('\u00000123456789abcdef0123456789abcdef 0\n');
+  });
+
+  it('a snippet that kills its wrapper is answered at once with the container’s exit code', async () => {
+    const result = await h.run('echo before; kill -9 $PPID; sleep 1000');
+    expect(result).toMatchObject({ stdout: 'before\n', exitCode: 137, timedOut: false });
+    expect(result.durationMs).toBeLessThan(TIMEOUT_MS);
+  });
+
+  it('the snippet sees neither the nonce nor the code’s channel: stdin is empty', async () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell parameter expansion, not a template
+    const result = await h.run('cat; echo "stdin ended: $?"; echo "${nonce-no nonce}"');
+    expect(result).toMatchObject({ stdout: 'stdin ended: 0\nno nonce\n', exitCode: 0 });
+  });
+});

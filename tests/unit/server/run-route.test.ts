@@ -121,7 +121,7 @@ describe('POST /api/run — results', () => {
     });
   });
 
-  it('passes the code as one bash -c argument with the sandbox environment only', async () => {
+  it('runs the code with bash -c and the sandbox environment only', async () => {
     const { app, engine } = await setup();
     let seen: { cmd: string[]; env: string[] } | undefined;
     engine.program = async (p) => {

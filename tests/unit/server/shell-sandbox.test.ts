@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../sandbox-server/src/config.ts';
 import { SANDBOX_ENV, shellContainerOptions } from '../../../sandbox-server/src/runners/shell-sandbox.ts';
+import { SNIPPET_WRAPPER } from '../../../sandbox-server/src/runners/snippet-protocol.ts';
 
 describe('shell sandbox container options', () => {
   const config = loadConfig({});
@@ -44,5 +45,10 @@ describe('shell sandbox container options', () => {
   it('gives the container only its own fixed environment', () => {
     expect(options.Env).toEqual([...SANDBOX_ENV]);
     expect(SANDBOX_ENV.every((entry) => /^(PATH|HOME|USER|LANG|TERM)=/.test(entry))).toBe(true);
+  });
+
+  it('waits for its one snippet on a stdin that closes after it', () => {
+    expect(options.Cmd).toEqual(['bash', '-c', SNIPPET_WRAPPER]);
+    expect(options).toMatchObject({ OpenStdin: true, StdinOnce: true, Tty: false });
   });
 });

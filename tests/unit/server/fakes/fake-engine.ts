@@ -1,10 +1,12 @@
 /**
- * An in-memory Engine for unit tests: containers are records, and an exec
- * runs a scripted program (`FakeProgram`) that writes output, waits, and
- * exits — or hangs until its container is killed, like the real thing.
+ * An in-memory Engine for unit tests: containers are records, and an exec —
+ * or the snippet sent to an attached shell sandbox, whose wrapper the fake
+ * plays — runs a scripted program (`FakeProgram`) that writes output, waits,
+ * and exits, or hangs until its container is killed, like the real thing.
  * `unreachable` makes every call fail as if the socket were gone.
  */
 import type {
+  Attachment,
   ContainerCreateOptions,
   ContainerState,
   ContainerSummary,
@@ -16,6 +18,7 @@ import type {
   StreamName,
 } from '../../../../sandbox-server/src/docker/engine.ts';
 import { EngineUnavailableError } from '../../../../sandbox-server/src/errors.ts';
+import { decodeSnippetInput, exitTrailer } from '../../../../sandbox-server/src/runners/snippet-protocol.ts';
 
 export interface FakeProcess {
   write(stream: StreamName, text: string | Buffer): void;
@@ -37,6 +40,7 @@ interface FakeContainer {
   running: boolean;
   oomKilled: boolean;
   exitCode: number | null;
+  /** Programs run in it: execs, and the snippet of an attached sandbox. */
   execs: number;
   onKill: Array<() => void>;
 }
@@ -96,9 +100,82 @@ export class FakeEngine implements Engine {
     this.#get(id).running = true;
   }
 
+  /** Plays the snippet wrapper (snippet-protocol.ts): runs the program on the code sent, then reports. */
+  async attachContainer(id: string): Promise<Attachment> {
+    const container = this.#get(id);
+    let deliver: (stream: StreamName, chunk: Buffer) => void;
+    const early: Array<[StreamName, Buffer]> = [];
+    deliver = (stream, chunk) => early.push([stream, chunk]);
+    let ended = false;
+    let failure: Error | undefined;
+    let onEnd = () => {};
+    const end = (error?: Error) => {
+      if (ended) return;
+      ended = true;
+      failure = error;
+      onEnd();
+    };
+    container.onKill.push(() => end());
+    return {
+      get open() {
+        return !ended && container.running;
+      },
+      send: (input) => {
+        const { nonce, code } = decodeSnippetInput(input);
+        const output = (stream: StreamName, chunk: Buffer) => {
+          if (!ended) deliver(stream, chunk);
+        };
+        void this.#runProgram(container, ['bash', '-c', code], containerEnv(container), output).then(
+          ({ exitCode, killed }) => {
+            if (this.unreachable) return end(new EngineUnavailableError('Docker engine unreachable (fake)'));
+            if (killed) return;
+            for (const stream of ['stdout', 'stderr'] as const)
+              output(stream, Buffer.from(exitTrailer(nonce, exitCode)));
+            container.running = false;
+            container.exitCode = exitCode;
+            end();
+          },
+        );
+      },
+      read: (onOutput, signal) =>
+        new Promise<void>((resolve, reject) => {
+          signal.addEventListener('abort', () => {
+            end();
+            reject(signal.reason);
+          });
+          deliver = onOutput;
+          for (const [stream, chunk] of early.splice(0)) onOutput(stream, chunk);
+          onEnd = () => (failure ? reject(failure) : resolve());
+          if (ended) onEnd();
+        }),
+      close: () => end(),
+    };
+  }
+
   async exec(id: string, options: ExecOptions): Promise<ExecResult> {
     const container = this.#get(id);
     if (!container.running) throw Object.assign(new Error('container is not running'), { statusCode: 409 });
+    options.signal?.throwIfAborted();
+    const aborted = new Promise<never>((_, reject) => {
+      options.signal?.addEventListener('abort', () => reject(options.signal?.reason), { once: true });
+    });
+    const { exitCode } = await Promise.race([
+      this.#runProgram(container, options.cmd, options.env, (stream, chunk) =>
+        options.onOutput(stream, chunk),
+      ),
+      aborted,
+    ]);
+    this.#check();
+    return { exitCode };
+  }
+
+  /** Runs `program` in the container; a kill ends it with 137. */
+  async #runProgram(
+    container: FakeContainer,
+    cmd: string[],
+    env: string[],
+    onOutput: (stream: StreamName, chunk: Buffer) => void,
+  ): Promise<{ exitCode: number; killed: boolean }> {
     container.execs++;
     let killed = !container.running;
     const killedPromise = new Promise<void>((resolve) =>
@@ -107,22 +184,17 @@ export class FakeEngine implements Engine {
         resolve();
       }),
     );
-    options.signal?.throwIfAborted();
     const exit = this.program({
-      cmd: options.cmd,
-      env: options.env,
+      cmd,
+      env,
       write: (stream, text) => {
-        if (!killed) options.onOutput(stream, Buffer.from(text));
+        if (!killed) onOutput(stream, Buffer.from(text));
       },
       killed: killedPromise,
       isKilled: () => killed,
     });
-    const aborted = new Promise<never>((_, reject) => {
-      options.signal?.addEventListener('abort', () => reject(options.signal?.reason), { once: true });
-    });
-    const exitCode = await Promise.race([exit, killedPromise.then(() => 137), aborted]);
-    this.#check();
-    return { exitCode };
+    const exitCode = await Promise.race([exit, killedPromise.then(() => 137)]);
+    return { exitCode, killed };
   }
 
   async inspectContainer(id: string): Promise<ContainerState | null> {
@@ -204,4 +276,8 @@ export class FakeEngine implements Engine {
     if (this.unreachable)
       throw new EngineUnavailableError('Docker engine unreachable: connect ENOENT (fake)');
   }
+}
+
+function containerEnv(container: FakeContainer): string[] {
+  return container.options.Env ?? [];
 }

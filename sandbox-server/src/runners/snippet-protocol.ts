@@ -1,0 +1,132 @@
+/**
+ * How a warm shell sandbox receives its snippet and reports that it is done,
+ * without a `docker exec`.
+ *
+ * A pooled container's main process is SNIPPET_WRAPPER, started before any
+ * snippet exists and blocked reading its stdin, to which the server is
+ * already attached. A run writes `<nonce>\n<code>` and closes stdin; the
+ * wrapper runs `bash -c <code>` as a child (stdin /dev/null) and, when that
+ * exits, writes an exit trailer `\0<nonce> <status>\n` to stdout and to
+ * stderr. The run is over when both streams carried their trailer: everything
+ * before a trailer on its stream is the snippet's output (each stream is
+ * ordered; the two are not ordered against each other, hence one per
+ * stream). No API round trip lies on that path — an exec costs three, and
+ * waiting for the container to stop costs ~25 ms of runtime teardown.
+ *
+ * The nonce is fresh per run and known only to the server and the wrapper's
+ * unexported shell variable, so the snippet's output cannot end the run by
+ * accident. A snippet that digs it out of its parent's memory can only
+ * misreport its own exit status. If the wrapper never reports (killed, or the
+ * container died), the caller falls back to the container's exit code.
+ */
+import type { StreamName } from '../docker/demux.ts';
+
+/** The wrapper, as a `bash -c` script; `nonce` and `snippet` are never exported to the snippet. */
+export const SNIPPET_WRAPPER = [
+  'IFS= read -r nonce',
+  "IFS= read -r -d '' snippet",
+  'bash -c "$snippet" </dev/null',
+  'status=$?',
+  String.raw`printf '\0%s %d\n' "$nonce" "$status"`,
+  String.raw`printf '\0%s %d\n' "$nonce" "$status" >&2`,
+].join('\n');
+
+/** What the server writes to the wrapper's stdin. The code holds no NUL (validated). */
+export function encodeSnippetInput(nonce: string, code: string): Buffer {
+  return Buffer.from(`${nonce}\n${code}`);
+}
+
+/** The inverse of encodeSnippetInput, for fakes that play the wrapper. */
+export function decodeSnippetInput(input: Buffer): { nonce: string; code: string } {
+  const text = input.toString('utf8');
+  const newline = text.indexOf('\n');
+  return { nonce: text.slice(0, newline), code: text.slice(newline + 1) };
+}
+
+/** The bytes the wrapper writes to each stream when the snippet exited with `status`. */
+export function exitTrailer(nonce: string, status: number): string {
+  return `\0${nonce} ${status}\n`;
+}
+
+const STREAMS: readonly StreamName[] = ['stdout', 'stderr'];
+
+/**
+ * Splits a run's output into the snippet's output (passed on) and the exit
+ * trailers (consumed). Bytes that might be the start of a trailer are held
+ * back until the next chunk tells; ordinary text never is, since a trailer
+ * starts with NUL. Output after a stream's trailer (a background process
+ * still writing) is dropped: the run ended with the snippet's shell.
+ */
+export class SnippetOutput {
+  readonly #marker: Buffer;
+  readonly #onOutput: (stream: StreamName, chunk: Buffer) => void;
+  readonly #pending: Record<StreamName, Buffer> = { stdout: Buffer.alloc(0), stderr: Buffer.alloc(0) };
+  readonly #status: Partial<Record<StreamName, number>> = {};
+  readonly #reported: Promise<number>;
+  #resolveReported: (status: number) => void = () => {};
+
+  constructor(nonce: string, onOutput: (stream: StreamName, chunk: Buffer) => void) {
+    this.#marker = Buffer.from(`\0${nonce} `);
+    this.#onOutput = onOutput;
+    this.#reported = new Promise((resolve) => {
+      this.#resolveReported = resolve;
+    });
+  }
+
+  /** Resolves with the snippet's exit status once both streams carried their trailer. */
+  get exitStatus(): Promise<number> {
+    return this.#reported;
+  }
+
+  write(stream: StreamName, chunk: Buffer): void {
+    if (this.#status[stream] !== undefined) return;
+    const data = this.#pending[stream].length === 0 ? chunk : Buffer.concat([this.#pending[stream], chunk]);
+    const start = data.indexOf(this.#marker);
+    if (start === -1) {
+      const held = heldBackLength(data, this.#marker);
+      this.#emit(stream, data.subarray(0, data.length - held));
+      this.#pending[stream] = data.subarray(data.length - held);
+      return;
+    }
+    this.#emit(stream, data.subarray(0, start));
+    const end = data.indexOf('\n', start + this.#marker.length);
+    if (end === -1) {
+      this.#pending[stream] = data.subarray(start);
+      return;
+    }
+    this.#pending[stream] = Buffer.alloc(0);
+    this.#onTrailer(stream, data.subarray(start + this.#marker.length, end).toString('latin1'));
+  }
+
+  /** The streams ended: what was held back was output after all. */
+  end(): void {
+    for (const stream of STREAMS) {
+      if (this.#status[stream] === undefined) this.#emit(stream, this.#pending[stream]);
+      this.#pending[stream] = Buffer.alloc(0);
+    }
+  }
+
+  #onTrailer(stream: StreamName, statusText: string): void {
+    const status = /^\d{1,3}$/.test(statusText) ? Number(statusText) : Number.NaN;
+    // A malformed trailer cannot come from the wrapper; treat the stream as finished with no status.
+    this.#status[stream] = status;
+    const [out, err] = [this.#status.stdout, this.#status.stderr];
+    if (out === undefined || err === undefined) return;
+    if (Number.isInteger(out) && out === err) this.#resolveReported(out);
+  }
+
+  #emit(stream: StreamName, bytes: Buffer): void {
+    if (bytes.length > 0) this.#onOutput(stream, bytes);
+  }
+}
+
+/** The length of the longest suffix of `data` that is a proper prefix of `marker`. */
+function heldBackLength(data: Buffer, marker: Buffer): number {
+  const longest = Math.min(marker.length - 1, data.length);
+  // A trailer starts with NUL: text without one in its tail holds nothing back.
+  if (data.indexOf(0, data.length - longest) === -1) return 0;
+  for (let length = longest; length > 0; length--) {
+    if (data.subarray(data.length - length).equals(marker.subarray(0, length))) return length;
+  }
+  return 0;
+}
