@@ -105,6 +105,25 @@ describe('playground isolation', () => {
     });
   });
 
+  it('cannot redirect the server’s way in: the cached inner-init PID is not the reader’s to change', async () => {
+    await inSession('10.0.0.4', async (session) => {
+      const pidFile = '/var/lib/playground/inner-init.pid';
+      const attack = await server.run(
+        [
+          `test -s ${pidFile} && echo cached`,
+          `echo 1 > ${pidFile} || echo write-refused`,
+          `rm -f ${pidFile} || echo remove-refused`,
+          `touch ${pidFile}.new || echo create-refused`,
+        ].join('; '),
+        session,
+      );
+      expect(attack.stdout.split('\n')).toEqual(['cached', 'write-refused', 'remove-refused', 'create-refused', '']);
+      // Still entered as root of the playground's user namespace (mapped to an unprivileged host uid).
+      const after = await server.run('id -u; cat /proc/self/uid_map', session);
+      expect(after.stdout).toMatch(/^0\n\s+0\s+100000\s+\d+\n$/);
+    });
+  });
+
   it('has no network egress, from the playground or its containers', async () => {
     await inSession('10.0.0.5', async (session) => {
       const result = await server.run(
