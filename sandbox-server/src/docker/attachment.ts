@@ -1,18 +1,20 @@
 /**
- * A hijacked `POST /containers/{id}/attach` connection: the container's
- * stdin one way, its multiplexed stdout/stderr the other. It is opened when
- * a pooled container is created and may wait long before it is used, so it
+ * A hijacked `POST /containers/{id}/attach` (or exec start) connection: the
+ * process's stdin one way, its multiplexed stdout/stderr the other. It is
+ * opened when a pooled container is created and may wait long before it is used, so it
  * reads (and keeps) from the start: that is how a connection that dies while
  * waiting is noticed, and no output can be lost before `read` is called.
  */
 import type { Duplex } from 'node:stream';
 import { createFrameDemuxer, type StreamName } from './demux.ts';
 
-/** A connection to the stdio of a container's main process (see Engine.attachContainer). */
+/** A connection to the stdio of a container's main process or of an exec (Engine.attachContainer, execAttached). */
 export interface Attachment {
   /** False once the output ended or the connection broke — e.g. the container died while waiting. */
   readonly open: boolean;
-  /** Writes `input` to the process's stdin and closes it (the container has StdinOnce). */
+  /** Writes to the process's stdin, which stays open. */
+  write(data: Buffer): void;
+  /** Writes `input` to the process's stdin and closes it (for a container: one with StdinOnce). */
   send(input: Buffer): void;
   /**
    * Delivers the output, stdout and stderr apart, including any that arrived
@@ -52,6 +54,10 @@ export class DockerAttachment implements Attachment {
 
   get open(): boolean {
     return !this.#ended && !this.#socket.destroyed;
+  }
+
+  write(data: Buffer): void {
+    this.#socket.write(data);
   }
 
   send(input: Buffer): void {

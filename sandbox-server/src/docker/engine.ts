@@ -48,22 +48,19 @@ export interface ImageSummary {
   labels: Record<string, string>;
 }
 
-export interface ExecOptions {
+export interface ExecProcess {
   cmd: string[];
   user?: string;
   /** The complete environment of the process. The server's own is never passed. */
   env: string[];
   workingDir?: string;
+}
+
+export interface ExecOptions extends ExecProcess {
   /** Sent to the process's stdin, which is then closed. Without it stdin is empty. */
   stdin?: Buffer | Readable;
   /** Receives output as it arrives, stdout and stderr kept apart. */
   onOutput: (stream: StreamName, chunk: Buffer) => void;
-  /**
-   * Called once if the process exits while its output is still open — background
-   * processes it started hold the pipes. Docker would keep the streams open for
-   * another 2 s; the caller decides whether to kill them. Without it, no polling.
-   */
-  onExit?: (exitCode: number | null) => void;
   /** Aborting stops reading output and rejects with the signal's reason; the process is not killed. */
   signal?: AbortSignal;
 }
@@ -86,6 +83,8 @@ export interface Engine {
   attachContainer(id: string): Promise<Attachment>;
   /** Runs a process in a running container; resolves when its output streams end. */
   exec(id: string, options: ExecOptions): Promise<ExecResult>;
+  /** Starts a long-lived process in a running container, connected to its stdin and output. */
+  execAttached(id: string, process: ExecProcess): Promise<Attachment>;
   inspectContainer(id: string): Promise<ContainerState | null>;
   /**
    * How many processes of a running container the kernel has OOM-killed so far,
@@ -115,8 +114,8 @@ interface AbortableCalls {
 }
 type AbortableImageInspect = (options: { abortSignal: AbortSignal }) => Promise<Docker.ImageInspectInfo>;
 
-/** How often a running exec is asked whether its process has exited (only with `onExit`). */
-export const EXEC_EXIT_POLL_MS = 150;
+/** How long to wait between asking for an exec's exit code, which can lag behind its output's end. */
+const EXIT_CODE_POLL_MS = 50;
 
 const EXIT_CODE_ATTEMPTS = 10;
 
@@ -195,22 +194,22 @@ export class DockerEngine implements Engine {
     return new DockerAttachment(socket, (error) => toEngineError(error) as Error);
   }
 
+  async execAttached(id: string, process: ExecProcess): Promise<Attachment> {
+    const exec = await this.#createExec(id, process, true);
+    const socket = await this.#call(() =>
+      withTimeout(
+        exec.start({ hijack: true, stdin: true, Tty: false }) as Promise<Duplex>,
+        this.#callTimeoutMs,
+        (late) => late.destroy(),
+      ),
+    );
+    return new DockerAttachment(socket, (error) => toEngineError(error) as Error);
+  }
+
   async exec(id: string, options: ExecOptions): Promise<ExecResult> {
     const { signal } = options;
     signal?.throwIfAborted();
-    const exec = await this.#call(() =>
-      this.#docker.getContainer(id).exec({
-        Cmd: options.cmd,
-        Env: options.env,
-        ...(options.user === undefined ? {} : { User: options.user }),
-        ...(options.workingDir === undefined ? {} : { WorkingDir: options.workingDir }),
-        AttachStdin: options.stdin !== undefined,
-        AttachStdout: true,
-        AttachStderr: true,
-        Tty: false,
-        abortSignal: this.#deadline(),
-      }),
-    );
+    const exec = await this.#createExec(id, options, options.stdin !== undefined);
     const stream = await this.#call(() =>
       exec.start({ hijack: true, stdin: options.stdin !== undefined, Tty: false }),
     );
@@ -218,31 +217,26 @@ export class DockerEngine implements Engine {
       stream.destroy();
       throw signal.reason;
     }
-    const poll = options.onExit === undefined ? undefined : this.#pollExit(exec, stream, options.onExit);
-    try {
-      await new Promise<void>((resolve, reject) => {
-        const demux = createFrameDemuxer(options.onOutput);
-        const onAbort = () => {
-          stream.destroy();
-          reject(signal?.reason);
-        };
-        signal?.addEventListener('abort', onAbort, { once: true });
-        const settle = (error?: Error) => {
-          signal?.removeEventListener('abort', onAbort);
-          if (error) reject(toEngineError(error));
-          else resolve();
-        };
-        stream.on('data', (chunk: Buffer) => demux(chunk));
-        stream.once('end', () => settle());
-        stream.once('close', () => settle());
-        stream.once('error', (error: Error) => settle(error));
-        const { stdin } = options;
-        if (Buffer.isBuffer(stdin)) stream.end(stdin);
-        else if (stdin !== undefined) stdin.pipe(stream);
-      });
-    } finally {
-      clearInterval(poll);
-    }
+    await new Promise<void>((resolve, reject) => {
+      const demux = createFrameDemuxer(options.onOutput);
+      const onAbort = () => {
+        stream.destroy();
+        reject(signal?.reason);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const settle = (error?: Error) => {
+        signal?.removeEventListener('abort', onAbort);
+        if (error) reject(toEngineError(error));
+        else resolve();
+      };
+      stream.on('data', (chunk: Buffer) => demux(chunk));
+      stream.once('end', () => settle());
+      stream.once('close', () => settle());
+      stream.once('error', (error: Error) => settle(error));
+      const { stdin } = options;
+      if (Buffer.isBuffer(stdin)) stream.end(stdin);
+      else if (stdin !== undefined) stdin.pipe(stream);
+    });
     signal?.throwIfAborted();
     // The streams can close a moment before the engine records the exit code.
     for (let attempt = 0; ; attempt++) {
@@ -256,8 +250,24 @@ export class DockerEngine implements Engine {
       if (!inspected.Running || attempt === EXIT_CODE_ATTEMPTS) {
         return { exitCode: inspected.Running ? null : inspected.ExitCode };
       }
-      await sleep(EXEC_EXIT_POLL_MS / 3);
+      await sleep(EXIT_CODE_POLL_MS);
     }
+  }
+
+  #createExec(id: string, process: ExecProcess, withStdin: boolean): Promise<Docker.Exec> {
+    return this.#call(() =>
+      this.#docker.getContainer(id).exec({
+        Cmd: process.cmd,
+        Env: process.env,
+        ...(process.user === undefined ? {} : { User: process.user }),
+        ...(process.workingDir === undefined ? {} : { WorkingDir: process.workingDir }),
+        AttachStdin: withStdin,
+        AttachStdout: true,
+        AttachStderr: true,
+        Tty: false,
+        abortSignal: this.#deadline(),
+      }),
+    );
   }
 
   async inspectContainer(id: string): Promise<ContainerState | null> {
@@ -324,40 +334,6 @@ export class DockerEngine implements Engine {
       state: c.State,
       createdMs: c.Created * 1000,
     }));
-  }
-
-  /**
-   * Watches an exec whose output is still open. An exited process is reported
-   * through `onExit`; an exec the engine no longer knows (its container died,
-   * e.g. a gVisor sandbox killed for memory) can produce no more output, so
-   * its stream is closed — the engine itself would leave it open.
-   */
-  #pollExit(
-    exec: Docker.Exec,
-    stream: NodeJS.ReadableStream & { destroy(): void },
-    onExit: (exitCode: number | null) => void,
-  ): NodeJS.Timeout {
-    let busy = false;
-    const timer = setInterval(async () => {
-      if (busy) return;
-      busy = true;
-      try {
-        const inspected = await exec.inspect({ abortSignal: this.#deadline() });
-        if (!inspected.Running) {
-          clearInterval(timer);
-          onExit(inspected.ExitCode);
-        }
-      } catch (error) {
-        if (isStatus(error, 404)) {
-          clearInterval(timer);
-          stream.destroy();
-        }
-        // Anything else: the stream's own end or error decides the outcome.
-      } finally {
-        busy = false;
-      }
-    }, EXEC_EXIT_POLL_MS);
-    return timer;
   }
 
   #deadline(): AbortSignal {

@@ -2,7 +2,8 @@
  * Boots playgrounds and keeps a few booted ones warm (ContainerPool: never reused, refilled in the
  * background). A playground counts as booted when its inner daemon answers, and — the first time —
  * when the offline catalog is visible in it, so a missing catalog volume is reported instead of
- * silently giving readers an empty Docker host.
+ * silently giving readers an empty Docker host. A booted playground comes with its run channel
+ * (run-channel.ts) already open, so its first run costs no `docker exec`.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyBaseLogger } from 'fastify';
@@ -13,6 +14,7 @@ import { EngineUnavailableError, RunnerUnavailableError } from '../errors.ts';
 import { ContainerPool } from '../runners/container-pool.ts';
 import type { PoolHealth } from '../runners/runner.ts';
 import { PLAYGROUND_ENV, PLAYGROUND_EXEC, playgroundContainerOptions } from './playground-container.ts';
+import { RunChannel } from './run-channel.ts';
 import type { PlaygroundSource } from './session-store.ts';
 
 export const PLAYGROUND_ROLE = 'playground';
@@ -36,6 +38,8 @@ export class PlaygroundPool implements PlaygroundSource {
   readonly #engine: Engine;
   readonly #containers: Containers;
   readonly #pool: ContainerPool<string>;
+  /** The run channel of every playground this pool booted and has not destroyed. */
+  readonly #channels = new Map<string, Promise<RunChannel>>();
   #catalogVerified = false;
 
   constructor(options: PlaygroundPoolOptions) {
@@ -49,7 +53,7 @@ export class PlaygroundPool implements PlaygroundSource {
       // A session keeps its playground for up to its maximum lifetime: replace it soon, not at the release.
       replaceAfterAcquireMs: REPLACE_AFTER_ACQUIRE_MS,
       start: (signal) => this.boot(signal),
-      destroy: (id) => this.#containers.destroy(id),
+      destroy: (id) => this.#destroy(id),
       describeError: (error) => describeBootError(error, options.config),
       log: options.log,
     });
@@ -75,6 +79,18 @@ export class PlaygroundPool implements PlaygroundSource {
     return this.#pool.close();
   }
 
+  /** The playground's open run channel; a new one if the last one ended (playground-serve killed). */
+  async channel(id: string): Promise<RunChannel> {
+    const existing = this.#channels.get(id);
+    if (existing !== undefined) {
+      const channel = await existing.catch(() => undefined);
+      if (channel?.open) return channel;
+    }
+    const opening = RunChannel.open(this.#engine, id);
+    this.#channels.set(id, opening);
+    return opening;
+  }
+
   /**
    * Creates and starts a playground and waits until its daemon (and catalog) can be used. Aborting
    * `signal` (the pool closing) stops the wait and removes the playground.
@@ -94,11 +110,19 @@ export class PlaygroundPool implements PlaygroundSource {
         }
         this.#catalogVerified = true;
       }
+      await this.channel(id);
       return id;
     } catch (error) {
-      await this.#containers.destroy(id);
+      await this.#destroy(id);
       throw error;
     }
+  }
+
+  async #destroy(id: string): Promise<void> {
+    const channel = this.#channels.get(id);
+    this.#channels.delete(id);
+    (await channel?.catch(() => undefined))?.close();
+    await this.#containers.destroy(id);
   }
 
   async #waitForDaemon(id: string, signal: AbortSignal): Promise<void> {

@@ -1,16 +1,19 @@
 /**
  * The `docker` runner: runs a snippet as root in a reader's playground (a Docker host of its own).
  * With a session, runs go to that session's playground one at a time, in order; without one, a
- * playground is taken from the warm pool for this run alone and destroyed after it. The code runs as
- * `bash -c` in a process cgroup of its own (playground-run), so a run that hits a limit is ended by
- * killing every process in it — the playground and the reader's containers in it stay. Wall time, output cap
- * and client abort are enforced by superviseRun, as for the shell runner.
+ * playground is taken from the warm pool for this run alone and destroyed after it. The code goes
+ * through the playground's run channel (playground/run-channel.ts, no `docker exec` per run) and runs
+ * as `bash -c` in a process cgroup of its own (playground-run), so a run that hits a limit is ended by
+ * killing every process in it (playground-stop) — the playground and the reader's containers in it
+ * stay; so is whatever a run leaves running when its shell exits. Wall time, output cap and client
+ * abort are enforced by superviseRun, as for the shell runner.
  */
 import { randomBytes } from 'node:crypto';
 import type { Config, PlaygroundPullConfig } from '../config.ts';
 import type { Engine } from '../docker/engine.ts';
 import { PLAYGROUND_ENV, PLAYGROUND_EXEC } from '../playground/playground-container.ts';
 import type { PlaygroundPool } from '../playground/playground-pool.ts';
+import { RunChannelClosedError } from '../playground/run-channel.ts';
 import type { SessionStore } from '../playground/session-store.ts';
 import type { RunResult } from '../runs/run-result.ts';
 import { superviseRun } from '../runs/supervise-run.ts';
@@ -88,7 +91,7 @@ export class DockerRunner implements Runner {
     sink: OutputSink,
     signal: AbortSignal,
   ): Promise<RunResult> {
-    const { engine, config } = this.#options;
+    const { engine, config, pool } = this.#options;
     const runId = randomBytes(8).toString('hex');
     // The kernel's OOM kills in the playground's memory cgroup (the playground's limit covers everything inside).
     const oomKillsBefore = await engine.oomKillCount(playgroundId);
@@ -104,15 +107,15 @@ export class DockerRunner implements Runner {
       outputLimitBytes: config.runOutputLimitBytes,
       sink,
       signal,
-      execute: (onOutput, execSignal) =>
-        engine.exec(playgroundId, {
-          cmd: [PLAYGROUND_EXEC, 'playground-run', runId, code],
-          env: [...PLAYGROUND_ENV],
-          onOutput,
-          // Background jobs keep the output open; the run ends with its shell, and so do they.
-          onExit: () => void stopRun().catch(() => {}),
-          signal: execSignal,
-        }),
+      execute: async (onOutput, runSignal) => {
+        try {
+          return await (await pool.channel(playgroundId)).run(runId, code, onOutput, runSignal);
+        } catch (error) {
+          // The channel was abandoned while a stopped run did not report: once more, on a new one.
+          if (!(error instanceof RunChannelClosedError)) throw error;
+          return await (await pool.channel(playgroundId)).run(runId, code, onOutput, runSignal);
+        }
+      },
       stop: stopRun,
     });
     const oomKillsAfter = await engine.oomKillCount(playgroundId);

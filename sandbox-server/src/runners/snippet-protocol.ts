@@ -1,23 +1,27 @@
 /**
- * How a warm shell sandbox receives its snippet and reports that it is done,
- * without a `docker exec`.
+ * How a sandbox receives a snippet and reports that it is done, without a
+ * `docker exec` per run. Two wrappers speak it, with the same exit trailer:
  *
- * A pooled container's main process is SNIPPET_WRAPPER, started before any
- * snippet exists and blocked reading its stdin, to which the server is
- * already attached. A run writes `<nonce>\n<code>` and closes stdin; the
- * wrapper runs `bash -c <code>` as a child (stdin /dev/null) and, when that
- * exits, writes an exit trailer `\0<nonce> <status>\n` to stdout and to
- * stderr. The run is over when both streams carried their trailer: everything
- * before a trailer on its stream is the snippet's output (each stream is
- * ordered; the two are not ordered against each other, hence one per
- * stream). No API round trip lies on that path — an exec costs three, and
- * waiting for the container to stop costs ~25 ms of runtime teardown.
+ * - The shell sandbox: a pooled container's main process is SNIPPET_WRAPPER,
+ *   started before any snippet exists and blocked reading its stdin, to which
+ *   the server is already attached. A run writes `<nonce>\n<code>` and closes
+ *   stdin; the wrapper runs `bash -c <code>` as a child (stdin /dev/null).
+ * - A playground: `playground-serve` (images/playground), started once per
+ *   playground, reads `<nonce> <run-id>\n<code>\0` requests one after another.
+ *
+ * When the snippet's shell exits, the wrapper writes an exit trailer
+ * `\0<nonce> <status>\n` to stdout and to stderr. The run is over when both
+ * streams carried their trailer: everything before a trailer on its stream is
+ * the snippet's output (each stream is ordered; the two are not ordered
+ * against each other, hence one per stream). No API round trip lies on that
+ * path — an exec costs three and a `runc exec`, and waiting for a container
+ * to stop costs ~25 ms of runtime teardown.
  *
  * The nonce is fresh per run and known only to the server and the wrapper's
  * unexported shell variable, so the snippet's output cannot end the run by
  * accident. A snippet that digs it out of its parent's memory can only
  * misreport its own exit status. If the wrapper never reports (killed, or the
- * container died), the caller falls back to the container's exit code.
+ * container died), the caller falls back on what the engine knows.
  */
 import type { StreamName } from '../docker/demux.ts';
 
@@ -34,6 +38,11 @@ export const SNIPPET_WRAPPER = [
 /** What the server writes to the wrapper's stdin. The code holds no NUL (validated). */
 export function encodeSnippetInput(nonce: string, code: string): Buffer {
   return Buffer.from(`${nonce}\n${code}`);
+}
+
+/** One request to playground-serve. The code holds no NUL (validated); the run id is hex. */
+export function encodeRunRequest(nonce: string, runId: string, code: string): Buffer {
+  return Buffer.from(`${nonce} ${runId}\n${code}\0`);
 }
 
 /** The inverse of encodeSnippetInput, for fakes that play the wrapper. */

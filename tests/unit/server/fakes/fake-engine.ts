@@ -1,7 +1,7 @@
 /**
  * An in-memory Engine for unit tests: containers are records, and an exec —
- * or the snippet sent to an attached shell sandbox, whose wrapper the fake
- * plays — runs a scripted program (`FakeProgram`) that writes output, waits,
+ * or a snippet sent to a shell sandbox or a playground's run channel, whose
+ * wrappers the fake plays — runs a scripted program (`FakeProgram`) that writes output, waits,
  * and exits, or hangs until its container is killed, like the real thing.
  * `unreachable` makes every call fail as if the socket were gone.
  */
@@ -13,12 +13,15 @@ import type {
   Engine,
   EngineInfo,
   ExecOptions,
+  ExecProcess,
   ExecResult,
   ImageSummary,
   StreamName,
 } from '../../../../sandbox-server/src/docker/engine.ts';
 import { EngineUnavailableError } from '../../../../sandbox-server/src/errors.ts';
+import { PLAYGROUND_EXEC } from '../../../../sandbox-server/src/playground/playground-container.ts';
 import { decodeSnippetInput, exitTrailer } from '../../../../sandbox-server/src/runners/snippet-protocol.ts';
+import { FakeAttachment } from './fake-attachment.ts';
 
 export interface FakeProcess {
   write(stream: StreamName, text: string | Buffer): void;
@@ -59,6 +62,8 @@ export class FakeEngine implements Engine {
     return 0;
   };
   #nextId = 1;
+  /** Stops the program of a playground run, by run id (what playground-stop does). */
+  readonly #runStops = new Map<string, () => void>();
 
   async ping(): Promise<void> {
     this.#check();
@@ -103,59 +108,72 @@ export class FakeEngine implements Engine {
   /** Plays the snippet wrapper (snippet-protocol.ts): runs the program on the code sent, then reports. */
   async attachContainer(id: string): Promise<Attachment> {
     const container = this.#get(id);
-    let deliver: (stream: StreamName, chunk: Buffer) => void;
-    const early: Array<[StreamName, Buffer]> = [];
-    deliver = (stream, chunk) => early.push([stream, chunk]);
-    let ended = false;
-    let failure: Error | undefined;
-    let onEnd = () => {};
-    const end = (error?: Error) => {
-      if (ended) return;
-      ended = true;
-      failure = error;
-      onEnd();
-    };
-    container.onKill.push(() => end());
-    return {
-      get open() {
-        return !ended && container.running;
-      },
-      send: (input) => {
+    const attachment: FakeAttachment = new FakeAttachment(
+      () => container.running,
+      (input) => {
         const { nonce, code } = decodeSnippetInput(input);
-        const output = (stream: StreamName, chunk: Buffer) => {
-          if (!ended) deliver(stream, chunk);
-        };
-        void this.#runProgram(container, ['bash', '-c', code], containerEnv(container), output).then(
+        const cmd = ['bash', '-c', code];
+        void this.#runProgram(container, cmd, containerEnv(container), (s, c) => attachment.emit(s, c)).then(
           ({ exitCode, killed }) => {
-            if (this.unreachable) return end(new EngineUnavailableError('Docker engine unreachable (fake)'));
+            if (this.unreachable)
+              return attachment.end(new EngineUnavailableError('Docker engine unreachable (fake)'));
             if (killed) return;
-            for (const stream of ['stdout', 'stderr'] as const)
-              output(stream, Buffer.from(exitTrailer(nonce, exitCode)));
+            for (const stream of STREAMS) attachment.emit(stream, Buffer.from(exitTrailer(nonce, exitCode)));
             container.running = false;
             container.exitCode = exitCode;
-            end();
+            attachment.end();
           },
         );
       },
-      read: (onOutput, signal) =>
-        new Promise<void>((resolve, reject) => {
-          signal.addEventListener('abort', () => {
-            end();
-            reject(signal.reason);
+    );
+    container.onKill.push(() => attachment.end());
+    return attachment;
+  }
+
+  /** Only for playground-serve, which it plays: each request runs the program as a `playground-run` exec would. */
+  async execAttached(id: string, process: ExecProcess): Promise<Attachment> {
+    const container = this.#get(id);
+    if (process.cmd.at(-1) !== 'playground-serve')
+      throw new Error(`fake execAttached: ${process.cmd.join(' ')}`);
+    let pending = Buffer.alloc(0);
+    let queue = Promise.resolve();
+    const attachment: FakeAttachment = new FakeAttachment(
+      () => container.running,
+      (data) => {
+        pending = Buffer.concat([pending, data]);
+        for (let end = pending.indexOf(0); end !== -1; end = pending.indexOf(0)) {
+          const request = pending.subarray(0, end).toString('utf8');
+          pending = pending.subarray(end + 1);
+          const newline = request.indexOf('\n');
+          const [nonce = '', runId = ''] = request.slice(0, newline).split(' ');
+          const cmd = [PLAYGROUND_EXEC, 'playground-run', runId, request.slice(newline + 1)];
+          queue = queue.then(async () => {
+            const stopped = new Promise<void>((resolve) => this.#runStops.set(runId, resolve));
+            const { exitCode } = await this.#runProgram(
+              container,
+              cmd,
+              process.env,
+              (s, c) => attachment.emit(s, c),
+              stopped,
+            );
+            this.#runStops.delete(runId);
+            if (this.unreachable)
+              return attachment.end(new EngineUnavailableError('Docker engine unreachable (fake)'));
+            for (const stream of STREAMS) attachment.emit(stream, Buffer.from(exitTrailer(nonce, exitCode)));
           });
-          deliver = onOutput;
-          for (const [stream, chunk] of early.splice(0)) onOutput(stream, chunk);
-          onEnd = () => (failure ? reject(failure) : resolve());
-          if (ended) onEnd();
-        }),
-      close: () => end(),
-    };
+        }
+      },
+    );
+    container.onKill.push(() => attachment.end());
+    return attachment;
   }
 
   async exec(id: string, options: ExecOptions): Promise<ExecResult> {
     const container = this.#get(id);
     if (!container.running) throw Object.assign(new Error('container is not running'), { statusCode: 409 });
     options.signal?.throwIfAborted();
+    // playground-stop ends the run it names, as killing its process cgroup would.
+    if (options.cmd[1] === 'playground-stop') this.#runStops.get(options.cmd[2] ?? '')?.();
     const aborted = new Promise<never>((_, reject) => {
       options.signal?.addEventListener('abort', () => reject(options.signal?.reason), { once: true });
     });
@@ -175,15 +193,18 @@ export class FakeEngine implements Engine {
     cmd: string[],
     env: string[],
     onOutput: (stream: StreamName, chunk: Buffer) => void,
+    stopped: Promise<void> = new Promise(() => {}),
   ): Promise<{ exitCode: number; killed: boolean }> {
     container.execs++;
     let killed = !container.running;
-    const killedPromise = new Promise<void>((resolve) =>
-      container.onKill.push(() => {
+    const killedPromise = new Promise<void>((resolve) => {
+      const kill = () => {
         killed = true;
         resolve();
-      }),
-    );
+      };
+      container.onKill.push(kill);
+      void stopped.then(kill);
+    });
     const exit = this.program({
       cmd,
       env,
@@ -277,6 +298,8 @@ export class FakeEngine implements Engine {
       throw new EngineUnavailableError('Docker engine unreachable: connect ENOENT (fake)');
   }
 }
+
+const STREAMS = ['stdout', 'stderr'] as const;
 
 function containerEnv(container: FakeContainer): string[] {
   return container.options.Env ?? [];
