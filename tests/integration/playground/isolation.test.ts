@@ -117,7 +117,13 @@ describe('playground isolation', () => {
         ].join('; '),
         session,
       );
-      expect(attack.stdout.split('\n')).toEqual(['cached', 'write-refused', 'remove-refused', 'create-refused', '']);
+      expect(attack.stdout.split('\n')).toEqual([
+        'cached',
+        'write-refused',
+        'remove-refused',
+        'create-refused',
+        '',
+      ]);
       // Still entered as root of the playground's user namespace (mapped to an unprivileged host uid).
       const after = await server.run('id -u; cat /proc/self/uid_map', session);
       expect(after.stdout).toMatch(/^0\n\s+0\s+100000\s+\d+\n$/);
