@@ -133,8 +133,12 @@ await stage('e2e', ['site', 'images'], async () => {
   }
   const outputFile = join(RESULTS_DIR, 'e2e.json');
   rmSync(outputFile, { force: true });
-  // A port nobody holds, so a server a developer left running cannot collide with the tests'.
-  const env = { ...process.env, E2E_PORT: process.env.E2E_PORT ?? String(await freePort()) };
+  // Ports nobody holds, so a server a developer left running cannot collide with the tests'.
+  const env = {
+    ...process.env,
+    E2E_PORT: process.env.E2E_PORT ?? String(await freePort()),
+    E2E_CROSS_ORIGIN_PORT: process.env.E2E_CROSS_ORIGIN_PORT ?? String(await freePort()),
+  };
   const code = await runCommand('npx', ['playwright', 'test'], { cwd: REPO_ROOT, env });
   const counts = readPlaywrightCounts(outputFile);
   return counts ? { ok: code === 0, counts } : { ok: code === 0 };

@@ -1,5 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
-import { expect, type Locator, type Page, test } from '@playwright/test';
+import { expect, test } from '@playwright/test';
+import { block, collectErrors, editCode, panel, press, runAndWait } from './run-block-helpers.ts';
 
 // The Run buttons against the real server (playwright.config.ts starts it): real shell
 // sandboxes, a real Docker playground. Blocks are picked by their code (data-code), not
@@ -7,51 +8,6 @@ import { expect, type Locator, type Page, test } from '@playwright/test';
 
 const WCAG_22_AA_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'];
 const STOP_WITHIN_MS = 1_000;
-
-/** The runnable block whose code is exactly `code`, or (`partial`) contains it. */
-function block(page: Page, code: string, partial = false): Locator {
-  const escaped = code.replaceAll('\\', '\\\\').replaceAll('"', '\\"');
-  return page.locator(`run-block[data-code${partial ? '*' : ''}="${escaped}"]`).first();
-}
-
-/** Waits for the toolbar (the element has upgraded) and clicks a button by its visible name. */
-async function press(target: Locator, name: string | RegExp): Promise<void> {
-  await target.getByRole('button', { name, exact: typeof name === 'string' }).click();
-}
-
-function panel(target: Locator): Locator {
-  return target.locator('.rb-panel');
-}
-
-async function runAndWait(target: Locator, runLabel = 'Run'): Promise<Locator> {
-  await target.scrollIntoViewIfNeeded();
-  await press(target, runLabel);
-  const status = panel(target).locator('.rb-status');
-  await expect(status).toContainText(/exit code|退出码|without an exit code/, { timeout: 30_000 });
-  return panel(target);
-}
-
-/** Replaces the code of a block through its editor, as a reader would. */
-async function editCode(page: Page, target: Locator, code: string): Promise<void> {
-  await press(target, 'Edit');
-  const editor = target.getByRole('textbox');
-  await expect(editor).toBeFocused();
-  await page.keyboard.press('ControlOrMeta+a');
-  await page.keyboard.press('Delete');
-  await page.keyboard.insertText(code);
-}
-
-function collectErrors(page: Page): string[] {
-  const errors: string[] = [];
-  // The browser itself logs failed requests; those are the point of the offline tests.
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
-      errors.push(message.text());
-    }
-  });
-  page.on('pageerror', (error) => errors.push(error.message));
-  return errors;
-}
 
 const NPROC_BLOCK = 'nproc';
 
