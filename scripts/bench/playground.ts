@@ -8,17 +8,11 @@
  * Prints a table and writes bench-results/playground.json. BENCH_SAMPLES (default 7) samples each;
  * PLAYGROUND_* variables (e.g. PLAYGROUND_CATALOG_VOLUME) are read from the environment as the server would.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type AppDeps, buildApp } from '../../sandbox-server/src/app.ts';
-import { loadConfig } from '../../sandbox-server/src/config.ts';
-import { Containers } from '../../sandbox-server/src/docker/containers.ts';
-import { DockerEngine } from '../../sandbox-server/src/docker/engine.ts';
-import { newInstanceIdentity } from '../../sandbox-server/src/docker/labels.ts';
-import { createDockerPlaygrounds } from '../../sandbox-server/src/playground/docker-playgrounds.ts';
+import { dockerStats, startPlaygroundServer } from '../lib/playground-server.ts';
 import { type SampleStats, sampleStats } from './stats.ts';
 
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 7);
@@ -30,55 +24,20 @@ const TARGET_IDLE_MIB = 150;
 const RESULTS = join(import.meta.dirname, '..', '..', 'bench-results', 'playground.json');
 
 async function startServer(poolSize: number) {
-  const config = loadConfig({
-    ...process.env,
-    LOG_LEVEL: 'silent',
+  const server = await startPlaygroundServer({
     RATE_LIMIT_MAX: '100000',
     PLAYGROUND_POOL_SIZE: String(poolSize),
     SESSION_LIMIT: '100',
     SESSION_LIMIT_PER_CLIENT: '100',
   });
-  const engine = new DockerEngine({
-    socketPath: config.dockerSocketPath,
-    callTimeoutMs: config.dockerCallTimeoutMs,
-  });
-  const containers = new Containers(engine, newInstanceIdentity());
-  const deps: AppDeps = { config, engine, containers, runners: {}, serveSite: false };
-  const app = await buildApp(deps);
-  const { pool, sessions, runner } = createDockerPlaygrounds({
-    config,
-    engine,
-    containers,
-    log: app.log,
-    sweepIntervalMs: 60_000,
-  });
-  deps.sessions = sessions;
-  deps.runners.docker = runner;
-  pool.start();
-  await app.ready();
-  const run = async (code: string, session: string) => {
-    const response = await app.inject({
-      method: 'POST',
-      url: '/api/run',
-      payload: { runner: 'docker', code, session },
-    });
-    if (response.statusCode !== 200) throw new Error(`run: ${response.statusCode} ${response.body}`);
-    return response.json() as { stdout: string; stderr: string; exitCode: number | null };
-  };
-  const newSession = async () => {
-    const response = await app.inject({ method: 'POST', url: '/api/sessions' });
-    if (response.statusCode !== 201) throw new Error(`session: ${response.statusCode} ${response.body}`);
-    return (response.json() as { id: string }).id;
-  };
-  const deleteSession = (id: string) => app.inject({ method: 'DELETE', url: `/api/sessions/${id}` });
   const waitForPool = async () => {
-    while (pool.health().ready < poolSize) {
-      const { error } = pool.health();
+    while (server.pool.health().ready < poolSize) {
+      const { error } = server.pool.health();
       if (error !== undefined) throw new Error(`playground pool: ${error}`);
       await sleep(50);
     }
   };
-  return { app, pool, engine, containers, run, newSession, deleteSession, waitForPool };
+  return { ...server, waitForPool };
 }
 
 type Server = Awaited<ReturnType<typeof startServer>>;
@@ -89,17 +48,6 @@ async function sessionToFirstOutput(server: Server): Promise<{ ms: number; id: s
   const result = await server.run('docker ps', id);
   if (!result.stdout.includes('CONTAINER ID')) throw new Error(`docker ps failed: ${JSON.stringify(result)}`);
   return { ms: performance.now() - startedMs, id };
-}
-
-/** Memory as `docker stats` shows it, in MiB. */
-function memoryMib(containerId: string): number {
-  const usage = execFileSync('docker', ['stats', '--no-stream', '--format', '{{.MemUsage}}', containerId], {
-    encoding: 'utf8',
-  }).split(' / ')[0];
-  const match = /^([\d.]+)(B|KiB|MiB|GiB)$/.exec(usage ?? '');
-  if (!match) throw new Error(`unexpected docker stats output: ${usage}`);
-  const factor: Record<string, number> = { B: 1 / 1024 ** 2, KiB: 1 / 1024, MiB: 1, GiB: 1024 };
-  return Number(match[1]) * (factor[match[2] ?? ''] ?? Number.NaN);
 }
 
 async function main(): Promise<void> {
@@ -145,10 +93,8 @@ async function main(): Promise<void> {
   try {
     await idle.waitForPool();
     await sleep(IDLE_SETTLE_MS);
-    const playgrounds = await idle.engine.listContainers([
-      `dockyard.instance=${idle.containers.instance.id}`,
-    ]);
-    for (const playground of playgrounds) idleMib.push(memoryMib(playground.id));
+    const playgrounds = await idle.containersOfThisServer();
+    for (const playground of playgrounds) idleMib.push(dockerStats(playground.id).memoryMib);
   } finally {
     await idle.app.close();
   }

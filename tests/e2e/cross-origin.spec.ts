@@ -1,5 +1,12 @@
 import { expect, type Page, test } from '@playwright/test';
-import { block, collectErrors, panel, press, runAndWait } from './run-block-helpers.ts';
+import {
+  block,
+  collectErrors,
+  expectPlaygroundStateAndReset,
+  panel,
+  press,
+  runAndWait,
+} from './run-block-helpers.ts';
 
 // The site as a team hosts it elsewhere: built with PUBLIC_SANDBOX_URL naming the e2e sandbox server and
 // served from another origin by a server without Docker (scripts/e2e/cross-origin-site.ts). The sandbox
@@ -35,12 +42,7 @@ test.describe('a site hosted on another origin', () => {
 
     // A session (POST), its runs (POST, streamed) and a reset (DELETE: a preflighted request).
     await page.goto(`${SITE}/en/commands/`);
-    await runAndWait(block(page, 'docker run -d --name ticker busybox sh -c', true));
-    const list = block(page, 'docker ps');
-    await expect((await runAndWait(list)).locator('.rb-output')).toContainText('ticker');
-    await press(list, 'Reset playground');
-    await expect(panel(list).locator('.rb-notice')).toContainText('Playground reset');
-    await expect((await runAndWait(list)).locator('.rb-output')).not.toContainText('ticker');
+    await expectPlaygroundStateAndReset(page);
 
     expect(requests.some((request) => request.startsWith('DELETE '))).toBe(true);
     for (const request of requests) expect(request).toMatch(new RegExp(`^[A-Z]+ ${baseURL}/api/`));

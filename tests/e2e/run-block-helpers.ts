@@ -48,3 +48,16 @@ export function collectErrors(page: Page): string[] {
   page.on('pageerror', (error) => errors.push(error.message));
   return errors;
 }
+
+/**
+ * On /en/commands/: starts a container in one block, sees it in the next block's `docker ps`, resets the
+ * playground from that block and sees the next run start in a fresh one.
+ */
+export async function expectPlaygroundStateAndReset(page: Page): Promise<void> {
+  await runAndWait(block(page, 'docker run -d --name ticker busybox sh -c', true));
+  const list = block(page, 'docker ps');
+  await expect((await runAndWait(list)).locator('.rb-output')).toContainText('ticker');
+  await press(list, 'Reset playground');
+  await expect(panel(list).locator('.rb-notice')).toContainText('Playground reset');
+  await expect((await runAndWait(list)).locator('.rb-output')).not.toContainText('ticker');
+}

@@ -1,6 +1,14 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
-import { block, collectErrors, editCode, panel, press, runAndWait } from './run-block-helpers.ts';
+import {
+  block,
+  collectErrors,
+  editCode,
+  expectPlaygroundStateAndReset,
+  panel,
+  press,
+  runAndWait,
+} from './run-block-helpers.ts';
 
 // The Run buttons against the real server (playwright.config.ts starts it): real shell
 // sandboxes, a real Docker playground. Blocks are picked by their code (data-code), not
@@ -128,12 +136,7 @@ test.describe('docker blocks', () => {
 
   test('Reset playground starts the next run in a fresh playground', async ({ page }) => {
     await page.goto('/en/commands/');
-    await runAndWait(block(page, 'docker run -d --name ticker busybox sh -c', true));
-    const list = block(page, 'docker ps');
-    await expect((await runAndWait(list)).locator('.rb-output')).toContainText('ticker');
-    await press(list, 'Reset playground');
-    await expect(panel(list).locator('.rb-notice')).toContainText('Playground reset');
-    await expect((await runAndWait(list)).locator('.rb-output')).not.toContainText('ticker');
+    await expectPlaygroundStateAndReset(page);
   });
 });
 

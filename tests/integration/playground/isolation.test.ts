@@ -8,7 +8,11 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PLAYGROUND_ROLE } from '../../../sandbox-server/src/playground/playground-pool.ts';
-import { dockerStats, type PlaygroundServer, startPlaygroundServer } from './harness.ts';
+import {
+  dockerStats,
+  type PlaygroundServer,
+  startPlaygroundServer,
+} from '../../../scripts/lib/playground-server.ts';
 
 const SESSION_LIMIT = 3;
 const DISK_LIMIT_MIB = 128;

@@ -3,7 +3,7 @@
  * checked on their real output.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type PlaygroundServer, startPlaygroundServer } from './harness.ts';
+import { type PlaygroundServer, startPlaygroundServer } from '../../../scripts/lib/playground-server.ts';
 
 let server: PlaygroundServer;
 let session: string;

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_REGISTRY_IMAGE } from '../../../sandbox-server/images/specs.ts';
-import { type PlaygroundServer, startPlaygroundServer } from './harness.ts';
+import { type PlaygroundServer, startPlaygroundServer } from '../../../scripts/lib/playground-server.ts';
 
 const suffix = randomBytes(4).toString('hex');
 const network = `dockyard-test-pull-${suffix}`;

@@ -1,20 +1,20 @@
 /**
- * A real server for playground tests: the app with the real engine, a playground pool and session
- * store, driven with app.inject. Config comes from loadConfig with test overrides (and, so that a
- * developer can point the tests at another build, PLAYGROUND_IMAGE / PLAYGROUND_CATALOG_VOLUME from the
- * environment).
+ * An in-process server with only the docker runner, for the playground integration tests and
+ * `npm run bench:playground`: the app with the real engine, a playground pool and session store,
+ * driven with app.inject. Config comes from loadConfig with the caller's overrides over the
+ * PLAYGROUND_* variables of the environment (so a developer can point both at another build).
  */
 import { execFileSync } from 'node:child_process';
 import type { FastifyInstance } from 'fastify';
-import { type AppDeps, buildApp } from '../../../sandbox-server/src/app.ts';
-import { type Config, loadConfig } from '../../../sandbox-server/src/config.ts';
-import { Containers } from '../../../sandbox-server/src/docker/containers.ts';
-import { type ContainerSummary, DockerEngine } from '../../../sandbox-server/src/docker/engine.ts';
-import { instanceFilter, newInstanceIdentity } from '../../../sandbox-server/src/docker/labels.ts';
-import { createDockerPlaygrounds } from '../../../sandbox-server/src/playground/docker-playgrounds.ts';
-import type { PlaygroundPool } from '../../../sandbox-server/src/playground/playground-pool.ts';
-import type { SessionStore } from '../../../sandbox-server/src/playground/session-store.ts';
-import type { RunResult } from '../../../sandbox-server/src/runs/run-result.ts';
+import { type AppDeps, buildApp } from '../../sandbox-server/src/app.ts';
+import { type Config, loadConfig } from '../../sandbox-server/src/config.ts';
+import { Containers } from '../../sandbox-server/src/docker/containers.ts';
+import { type ContainerSummary, DockerEngine } from '../../sandbox-server/src/docker/engine.ts';
+import { instanceFilter, newInstanceIdentity } from '../../sandbox-server/src/docker/labels.ts';
+import { createDockerPlaygrounds } from '../../sandbox-server/src/playground/docker-playgrounds.ts';
+import type { PlaygroundPool } from '../../sandbox-server/src/playground/playground-pool.ts';
+import type { SessionStore } from '../../sandbox-server/src/playground/session-store.ts';
+import type { RunResult } from '../../sandbox-server/src/runs/run-result.ts';
 
 export interface PlaygroundServer {
   app: FastifyInstance;
@@ -30,11 +30,11 @@ export interface PlaygroundServer {
   containersOfThisServer(): Promise<ContainerSummary[]>;
 }
 
-const FROM_ENVIRONMENT = ['PLAYGROUND_IMAGE', 'PLAYGROUND_CATALOG_VOLUME'];
-
 export async function startPlaygroundServer(env: Record<string, string> = {}): Promise<PlaygroundServer> {
   const passed = Object.fromEntries(
-    FROM_ENVIRONMENT.flatMap((name) => (process.env[name] ? [[name, process.env[name]]] : [])),
+    Object.entries(process.env).filter(
+      (entry): entry is [string, string] => entry[0].startsWith('PLAYGROUND_') && entry[1] !== undefined,
+    ),
   );
   const config = loadConfig({
     LOG_LEVEL: 'silent',
