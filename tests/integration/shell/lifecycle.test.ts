@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DockerEngine } from '../../../sandbox-server/src/docker/engine.ts';
 import { instanceLabels, LABEL_PID } from '../../../sandbox-server/src/docker/labels.ts';
+import { freePort } from '../../../scripts/lib/free-port.ts';
 import { type Harness, startHarness } from './harness.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
@@ -38,6 +39,42 @@ describe('a client that disconnects mid-run', () => {
     controller.abort();
     await request;
     await harness.expectNoLeftovers();
+  });
+});
+
+describe('load limits, attacked', () => {
+  const runShell = (url: string, code: string) =>
+    fetch(`${url}/api/run`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ runner: 'shell', code }),
+    });
+
+  it('concurrency: runs beyond the slots and the bounded queue get 429 with Retry-After; the rest run', async () => {
+    h = await startHarness({ RUN_CONCURRENCY: '1', RUN_QUEUE_LIMIT: '1', SHELL_POOL_SIZE: '1' });
+    const url = h.url;
+    const responses = await Promise.all([1, 2, 3, 4].map(() => runShell(url, 'sleep 1; echo done')));
+    const byStatus = Map.groupBy(responses, (response) => response.status);
+    expect(byStatus.get(200)).toHaveLength(2);
+    expect(byStatus.get(429)).toHaveLength(2);
+    for (const response of byStatus.get(200) ?? []) expect((await response.json()).stdout).toBe('done\n');
+    for (const response of byStatus.get(429) ?? []) {
+      expect(response.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
+      expect((await response.json()).message).toMatch(/too many runs in progress/);
+    }
+    await h.expectNoLeftovers();
+  });
+
+  it('per client: requests beyond the rate limit get 429 with Retry-After and start nothing', async () => {
+    h = await startHarness({ RATE_LIMIT_MAX: '3', SHELL_POOL_SIZE: '1' });
+    for (let i = 0; i < 3; i++) expect((await runShell(h.url, 'echo hi')).status).toBe(200);
+    const limited = await runShell(h.url, 'echo hi');
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
+    expect((await limited.json()).message).toMatch(/rate limit of 3 requests/);
+    // Monitors are not limited.
+    expect((await fetch(`${h.url}/api/health`)).status).toBe(200);
+    await h.expectNoLeftovers();
   });
 });
 
@@ -219,14 +256,3 @@ describe('gVisor', () => {
     await h.expectNoLeftovers();
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
