@@ -19,6 +19,9 @@ import type { RunResult } from '../runs/run-result.ts';
 import { superviseRun } from '../runs/supervise-run.ts';
 import type { OutputSink, PoolHealth, RunInput, Runner } from './runner.ts';
 
+/** Shells report death by signal N as 128 + N. */
+const EXIT_BY_SIGNAL = 128;
+
 export interface DockerRunnerOptions {
   config: Config;
   engine: Engine;
@@ -66,7 +69,9 @@ export class DockerRunner implements Runner {
       const session = sessions.get(input.session);
       return sessions.runExclusive(session, async () => {
         const result = await this.#runIn(session.playgroundId, input.code, sink, signal);
-        // A playground that died (e.g. killed for memory) cannot serve the session any longer.
+        // A shell that exited by itself had a live playground around it; otherwise the playground may have
+        // died (e.g. killed for memory), and then it cannot serve the session any longer.
+        if (result.exitCode !== null && result.exitCode < EXIT_BY_SIGNAL) return result;
         const state = await this.#options.engine.inspectContainer(session.playgroundId).catch(() => null);
         if (state !== null && !state.running) void sessions.destroy(session.id);
         return { ...result, oomKilled: result.oomKilled || (state?.oomKilled ?? false) };
