@@ -188,20 +188,18 @@ export class DockerEngine implements Engine {
       stderr: true,
       hijack: true,
     }) as Promise<Duplex>;
-    const socket = await this.#call(() =>
-      withTimeout(attaching, this.#callTimeoutMs, (late) => late.destroy()),
-    );
-    return new DockerAttachment(socket, (error) => toEngineError(error) as Error);
+    return this.#attachment(attaching);
   }
 
   async execAttached(id: string, process: ExecProcess): Promise<Attachment> {
     const exec = await this.#createExec(id, process, true);
+    return this.#attachment(exec.start({ hijack: true, stdin: true, Tty: false }) as Promise<Duplex>);
+  }
+
+  /** Waits, within the call timeout, for a hijacked connection; one that comes too late is closed. */
+  async #attachment(connecting: Promise<Duplex>): Promise<Attachment> {
     const socket = await this.#call(() =>
-      withTimeout(
-        exec.start({ hijack: true, stdin: true, Tty: false }) as Promise<Duplex>,
-        this.#callTimeoutMs,
-        (late) => late.destroy(),
-      ),
+      withTimeout(connecting, this.#callTimeoutMs, (late) => late.destroy()),
     );
     return new DockerAttachment(socket, (error) => toEngineError(error) as Error);
   }
