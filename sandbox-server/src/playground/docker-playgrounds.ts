@@ -23,8 +23,10 @@ export function createDockerPlaygrounds(options: {
   containers: Containers;
   log: FastifyBaseLogger;
   sweepIntervalMs: number;
+  /** The session store's clock; unit tests move it by hand. */
+  now?: () => number;
 }): DockerPlaygrounds {
-  const { config, engine, containers, log, sweepIntervalMs } = options;
+  const { config, engine, containers, log, sweepIntervalMs, now } = options;
   const pool = new PlaygroundPool({ config, engine, containers, log });
   const sessions = new SessionStore({
     limits: {
@@ -36,6 +38,7 @@ export function createDockerPlaygrounds(options: {
     playgrounds: pool,
     log,
     sweepIntervalMs,
+    ...(now === undefined ? {} : { now }),
   });
   const runner = new DockerRunner({ config, engine, pool, sessions });
   return { pool, sessions, runner };

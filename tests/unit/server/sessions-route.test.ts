@@ -13,10 +13,10 @@ import {
 } from '../../../sandbox-server/src/config.ts';
 import { Containers } from '../../../sandbox-server/src/docker/containers.ts';
 import { newInstanceIdentity } from '../../../sandbox-server/src/docker/labels.ts';
+import { createDockerPlaygrounds } from '../../../sandbox-server/src/playground/docker-playgrounds.ts';
 import { PLAYGROUND_EXEC } from '../../../sandbox-server/src/playground/playground-container.ts';
-import { PlaygroundPool } from '../../../sandbox-server/src/playground/playground-pool.ts';
-import { SessionStore } from '../../../sandbox-server/src/playground/session-store.ts';
-import { DockerRunner, pullHint } from '../../../sandbox-server/src/runners/docker-runner.ts';
+import type { SessionStore } from '../../../sandbox-server/src/playground/session-store.ts';
+import { type DockerRunner, pullHint } from '../../../sandbox-server/src/runners/docker-runner.ts';
 import type { RunnerName } from '../../../sandbox-server/src/runners/runner.ts';
 import { FakeEngine, type FakeProgram } from './fakes/fake-engine.ts';
 import { parseEvents } from './fakes/test-app.ts';
@@ -73,21 +73,16 @@ async function setup(env: Record<string, string> = {}, options: { withSessions?:
   const runners: Partial<Record<RunnerName, DockerRunner>> = {};
   const deps = { config, engine, containers, runners, serveSite: false };
   const app = await buildApp(deps);
-  const pool = new PlaygroundPool({ config, engine, containers, log: app.log });
-  const sessions = new SessionStore({
-    limits: {
-      idleTimeoutMs: config.sessionIdleTimeoutMs,
-      maxLifetimeMs: config.sessionMaxLifetimeMs,
-      perServer: config.sessionLimit,
-      perClient: config.sessionLimitPerClient,
-    },
-    playgrounds: pool,
+  const { pool, sessions, runner } = createDockerPlaygrounds({
+    config,
+    engine,
+    containers,
     log: app.log,
     sweepIntervalMs: 60_000,
     now: () => nowMs,
   });
   if (options.withSessions ?? true) Object.assign(deps, { sessions });
-  runners.docker = new DockerRunner({ config, engine, pool, sessions });
+  runners.docker = runner;
   pool.start();
   await app.ready();
   current = {
