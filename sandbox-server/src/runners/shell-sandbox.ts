@@ -1,7 +1,7 @@
 /**
  * What a shell sandbox is, as Docker create options: the hardening table of
  * the issue in one place. Its main process is the snippet wrapper
- * (snippet-protocol.ts), waiting on stdin for the one snippet it will run as
+ * (images/shell/run-snippet, snippet-protocol.ts), waiting on stdin for the one snippet it will run as
  * the unprivileged user, with exactly SANDBOX_ENV as its environment — the
  * server's own environment never reaches a container.
  */
@@ -40,7 +40,7 @@ export function shellContainerOptions(config: Config, runtime: SandboxRuntime): 
   return {
     Image: config.shellImage,
     // Waits for the snippet on stdin, which the server attaches to before the start; the init reaps orphans.
-    Cmd: ['bash', '-c', SNIPPET_WRAPPER],
+    Cmd: [SNIPPET_WRAPPER],
     OpenStdin: true,
     StdinOnce: true,
     AttachStdin: true,

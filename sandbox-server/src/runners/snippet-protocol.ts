@@ -2,7 +2,7 @@
  * How a sandbox receives a snippet and reports that it is done, without a
  * `docker exec` per run. Two wrappers speak it, with the same exit trailer:
  *
- * - The shell sandbox: a pooled container's main process is SNIPPET_WRAPPER,
+ * - The shell sandbox: a pooled container's main process is run-snippet,
  *   started before any snippet exists and blocked reading its stdin, to which
  *   the server is already attached. A run writes `<nonce>\n<code>` and closes
  *   stdin; the wrapper runs `bash -c <code>` as a child (stdin /dev/null).
@@ -25,15 +25,8 @@
  */
 import type { StreamName } from '../docker/demux.ts';
 
-/** The wrapper, as a `bash -c` script; `nonce` and `snippet` are never exported to the snippet. */
-export const SNIPPET_WRAPPER = [
-  'IFS= read -r nonce',
-  "IFS= read -r -d '' snippet",
-  'bash -c "$snippet" </dev/null',
-  'status=$?',
-  String.raw`printf '\0%s %d\n' "$nonce" "$status"`,
-  String.raw`printf '\0%s %d\n' "$nonce" "$status" >&2`,
-].join('\n');
+/** The shell sandbox's wrapper, baked into its image (images/shell/run-snippet). */
+export const SNIPPET_WRAPPER = '/usr/local/bin/run-snippet';
 
 /** What the server writes to the wrapper's stdin. The code holds no NUL (validated). */
 export function encodeSnippetInput(nonce: string, code: string): Buffer {

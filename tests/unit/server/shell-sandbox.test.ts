@@ -48,7 +48,7 @@ describe('shell sandbox container options', () => {
   });
 
   it('waits for its one snippet on a stdin that closes after it', () => {
-    expect(options.Cmd).toEqual(['bash', '-c', SNIPPET_WRAPPER]);
+    expect(options.Cmd).toEqual([SNIPPET_WRAPPER]);
     expect(options).toMatchObject({ OpenStdin: true, StdinOnce: true, Tty: false });
   });
 });

@@ -1,13 +1,24 @@
 import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { StreamName } from '../../../sandbox-server/src/docker/demux.ts';
 import {
   decodeSnippetInput,
   encodeSnippetInput,
   exitTrailer,
-  SNIPPET_WRAPPER,
   SnippetOutput,
 } from '../../../sandbox-server/src/runners/snippet-protocol.ts';
+
+const WRAPPER_SCRIPT = join(
+  import.meta.dirname,
+  '..',
+  '..',
+  '..',
+  'sandbox-server',
+  'images',
+  'shell',
+  'run-snippet',
+);
 
 const NONCE = '0123456789abcdef0123456789abcdef';
 
@@ -86,13 +97,13 @@ describe('SnippetOutput', () => {
   });
 });
 
-describe('SNIPPET_WRAPPER under bash', () => {
+describe('the shell image’s run-snippet under bash', () => {
   /** Runs the wrapper the way a shell sandbox does, minus the container. */
   function runWrapper(code: string) {
     return new Promise<{ status: number | 'pending'; seen: Record<StreamName, string> }>(
       (resolve, reject) => {
         // --norc: Debian's bash sources ~/.bashrc when stdin is a socket, as Node's pipes are (a container's is a FIFO).
-        const child = spawn('bash', ['--norc', '-c', SNIPPET_WRAPPER], {
+        const child = spawn('bash', ['--norc', WRAPPER_SCRIPT], {
           env: { PATH: process.env.PATH ?? '' },
         });
         const { seen, output } = collect();
