@@ -180,7 +180,6 @@ export class DockerEngine implements Engine {
   }
 
   async attachContainer(id: string): Promise<Attachment> {
-    // No abortSignal: it would stay tied to the upgraded connection and cut it when the deadline passes.
     const attaching = this.#docker.getContainer(id).attach({
       stream: true,
       stdin: true,
@@ -188,19 +187,24 @@ export class DockerEngine implements Engine {
       stderr: true,
       hijack: true,
     }) as Promise<Duplex>;
-    return this.#attachment(attaching);
+    return this.#attachment(await this.#hijacked(attaching));
   }
 
   async execAttached(id: string, process: ExecProcess): Promise<Attachment> {
     const exec = await this.#createExec(id, process, true);
-    return this.#attachment(exec.start({ hijack: true, stdin: true, Tty: false }) as Promise<Duplex>);
+    const starting = exec.start({ hijack: true, stdin: true, Tty: false }) as Promise<Duplex>;
+    return this.#attachment(await this.#hijacked(starting));
   }
 
-  /** Waits, within the call timeout, for a hijacked connection; one that comes too late is closed. */
-  async #attachment(connecting: Promise<Duplex>): Promise<Attachment> {
-    const socket = await this.#call(() =>
-      withTimeout(connecting, this.#callTimeoutMs, (late) => late.destroy()),
-    );
+  /**
+   * Waits, within the call timeout, for a hijacked connection (attach, exec start); one that comes too
+   * late is closed. These calls get no abortSignal: it would stay tied to the upgraded connection.
+   */
+  #hijacked(connecting: Promise<Duplex>): Promise<Duplex> {
+    return this.#call(() => withTimeout(connecting, this.#callTimeoutMs, (late) => late.destroy()));
+  }
+
+  #attachment(socket: Duplex): Attachment {
     return new DockerAttachment(socket, (error) => toEngineError(error) as Error);
   }
 
@@ -208,8 +212,8 @@ export class DockerEngine implements Engine {
     const { signal } = options;
     signal?.throwIfAborted();
     const exec = await this.#createExec(id, options, options.stdin !== undefined);
-    const stream = await this.#call(() =>
-      exec.start({ hijack: true, stdin: options.stdin !== undefined, Tty: false }),
+    const stream = await this.#hijacked(
+      exec.start({ hijack: true, stdin: options.stdin !== undefined, Tty: false }) as Promise<Duplex>,
     );
     if (signal?.aborted) {
       stream.destroy();
