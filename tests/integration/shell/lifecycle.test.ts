@@ -191,17 +191,14 @@ describe('start-up and shutdown', () => {
     });
     const exited = new Promise<number | null>((resolve) => server.once('exit', (code) => resolve(code)));
     const serverContainers = () => engine.listContainers([`${LABEL_PID}=${server.pid}`]);
+    /** The shell pool as the server's /api/health reports it; undefined while it does not answer. */
+    const shellPool = () =>
+      fetch(`http://127.0.0.1:${port}/api/health`)
+        .then((r) => r.json())
+        .then((body: { pools?: { shell?: { ready?: number; inUse?: number } } }) => body.pools?.shell)
+        .catch(() => undefined);
     try {
-      await expect
-        .poll(
-          async () =>
-            fetch(`http://127.0.0.1:${port}/api/health`)
-              .then((r) => r.json())
-              .then((body: { pools?: { shell?: { ready?: number } } }) => body.pools?.shell?.ready)
-              .catch(() => undefined),
-          { timeout: 60_000, interval: 200 },
-        )
-        .toBe(2);
+      await expect.poll(async () => (await shellPool())?.ready, { timeout: 60_000, interval: 200 }).toBe(2);
       const runs = [1, 2].map(() =>
         fetch(`http://127.0.0.1:${port}/api/run`, {
           method: 'POST',
@@ -210,16 +207,7 @@ describe('start-up and shutdown', () => {
         }).catch(() => undefined),
       );
       // Both runs hold a container: the SIGTERM below lands in the middle of them.
-      await expect
-        .poll(
-          async () =>
-            fetch(`http://127.0.0.1:${port}/api/health`)
-              .then((r) => r.json())
-              .then((body: { pools?: { shell?: { inUse?: number } } }) => body.pools?.shell?.inUse)
-              .catch(() => undefined),
-          { timeout: 15_000, interval: 100 },
-        )
-        .toBe(2);
+      await expect.poll(async () => (await shellPool())?.inUse, { timeout: 15_000, interval: 100 }).toBe(2);
       expect((await serverContainers()).length).toBeGreaterThanOrEqual(2);
       const signalledMs = performance.now();
       server.kill('SIGTERM');
