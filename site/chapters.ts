@@ -12,6 +12,8 @@ export const CHAPTER_SLUGS = [
   'services',
   'nvidia',
   'performance',
+  'networking',
+  'images-registries',
 ] as const;
 
 export type ChapterSlug = (typeof CHAPTER_SLUGS)[number];
