@@ -18,6 +18,8 @@ export interface ChartStrings {
     cores: number;
     kernel: string;
     docker: string;
+    storageDriver: string;
+    cgroupVersion: string;
     gvisor: string | null;
     load: string;
   }) => string;
@@ -53,8 +55,8 @@ const zh: ChartStrings = {
   lowerIsBetter: '越低越好',
   higherIsBetter: '越高越好',
   relativeTo: (slowdown) => `相对宿主机 ${slowdown}`,
-  caption: ({ date, rounds, cpu, cores, kernel, docker, gvisor, load }) =>
-    `${date} 在本站的构建机上测得：${cpu}，${cores} 核，Linux ${kernel}，Docker ${docker}` +
+  caption: ({ date, rounds, cpu, cores, kernel, docker, storageDriver, cgroupVersion, gvisor, load }) =>
+    `${date} 在本站的构建机上测得：${cpu}，${cores} 核，Linux ${kernel}，Docker Engine ${docker}（存储驱动 ${storageDriver}，cgroup v${cgroupVersion}）` +
     `${gvisor ? `，gVisor ${gvisor}` : ''}；每项 ${rounds} 轮；测量期间的系统负载（1 分钟平均）${load}。`,
   legend: '条形为中位数，细线为最小值到最大值的范围；“×”为相对宿主机的倍数（×1 = 一样快，×2 = 慢一倍）。',
   chartsLabel: '容器开销测量图',
@@ -87,9 +89,9 @@ const en: ChartStrings = {
   lowerIsBetter: 'lower is better',
   higherIsBetter: 'higher is better',
   relativeTo: (slowdown) => `${slowdown} native`,
-  caption: ({ date, rounds, cpu, cores, kernel, docker, gvisor, load }) =>
+  caption: ({ date, rounds, cpu, cores, kernel, docker, storageDriver, cgroupVersion, gvisor, load }) =>
     `Measured on ${date} on this site's build machine: ${cpu}, ${cores} cores, Linux ${kernel}, ` +
-    `Docker ${docker}${gvisor ? `, gVisor ${gvisor}` : ''}; ${rounds} rounds per figure; ` +
+    `Docker Engine ${docker} (storage driver ${storageDriver}, cgroup v${cgroupVersion})${gvisor ? `, gVisor ${gvisor}` : ''}; ${rounds} rounds per figure; ` +
     `load average (1 minute) ${load} during the run.`,
   legend:
     'Bars are medians, thin lines span the minimum to the maximum; “×” is the cost relative to native (×1 = as fast, ×2 = twice as slow).',
