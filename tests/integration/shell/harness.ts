@@ -1,16 +1,16 @@
 /**
- * The real server (buildApp + real Docker engine + ShellRunner), listening on
+ * The real server (buildSandbox with the real Docker engine, shell runner only), listening on
  * a free port, for integration tests; and checks that a run left nothing
  * behind.
  */
 import type { FastifyInstance } from 'fastify';
 import { expect } from 'vitest';
-import { buildApp } from '../../../sandbox-server/src/app.ts';
+import { buildSandbox } from '../../../sandbox-server/src/app.ts';
 import { type Config, loadConfig } from '../../../sandbox-server/src/config.ts';
-import { Containers } from '../../../sandbox-server/src/docker/containers.ts';
+import type { Containers } from '../../../sandbox-server/src/docker/containers.ts';
 import { DockerEngine } from '../../../sandbox-server/src/docker/engine.ts';
 import { instanceFilter, newInstanceIdentity } from '../../../sandbox-server/src/docker/labels.ts';
-import { ShellRunner } from '../../../sandbox-server/src/runners/shell-runner.ts';
+import type { ShellRunner } from '../../../sandbox-server/src/runners/shell-runner.ts';
 import type { RunResult } from '../../../sandbox-server/src/runs/run-result.ts';
 
 export interface Harness {
@@ -32,14 +32,17 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     socketPath: config.dockerSocketPath,
     callTimeoutMs: config.dockerCallTimeoutMs,
   });
-  const containers = new Containers(engine, newInstanceIdentity());
-  const runners: { shell?: ShellRunner } = {};
-  const app = await buildApp({ config, engine, containers, runners, serveSite: false });
-  const shell = new ShellRunner({ config, engine, containers, log: app.log });
-  runners.shell = shell;
-  shell.start();
-  await waitFor(() => shell.health().ready === config.shellPoolSize, 60_000, 'the warm pool to fill');
+  const sandbox = await buildSandbox({
+    config,
+    engine,
+    identity: newInstanceIdentity(),
+    runners: { shell: true, docker: false },
+    serveSite: false,
+  });
+  const { app, containers } = sandbox;
+  const shell = sandbox.shell as ShellRunner;
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  await waitFor(() => shell.health().ready === config.shellPoolSize, 60_000, 'the warm pool to fill');
   const mine = () => engine.listContainers([instanceFilter(containers.instance)]);
 
   return {
@@ -53,6 +56,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
       const response = await app.inject({
         method: 'POST',
         url: '/api/run',
+        headers: { host: new URL(url).host },
         payload: { runner: 'shell', code },
       });
       expect(response.statusCode, response.body).toBe(200);

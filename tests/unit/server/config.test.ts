@@ -16,10 +16,29 @@ describe('loadConfig', () => {
   });
 
   it('converts and bounds values', () => {
-    expect(loadConfig({ RUN_TIMEOUT_MS: '2500', TRUST_PROXY: 'true' })).toMatchObject({
+    expect(loadConfig({ RUN_TIMEOUT_MS: '2500', TRUST_PROXY: '1' })).toMatchObject({
       runTimeoutMs: 2500,
-      trustProxy: true,
+      trustProxy: 1,
     });
+  });
+
+  it('takes TRUST_PROXY as false, a hop count or proxy addresses, never "trust everything"', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 192.0.2.7,fd00::/8' }).trustProxy).toEqual([
+      '10.0.0.0/8',
+      '192.0.2.7',
+      'fd00::/8',
+    ]);
+    expect(() => loadConfig({ TRUST_PROXY: 'true' })).toThrow(/TRUST_PROXY/);
+  });
+
+  it('keeps sign-in tokens only as digests and refuses weak or missing ones', () => {
+    const config = loadConfig({ AUTH_MODE: 'token', AUTH_TOKENS: 'alice:0123456789abcdef0123' });
+    expect([...config.authTokenHashes.keys()]).toEqual(['alice']);
+    expect(JSON.stringify([...config.authTokenHashes.values()])).not.toContain('0123456789abcdef0123');
+    expect(() => loadConfig({ AUTH_MODE: 'token' })).toThrow(/AUTH_TOKENS/);
+    expect(() => loadConfig({ AUTH_MODE: 'token', AUTH_TOKENS: 'bob:short' })).toThrow(/at least 16/);
+    expect(() => loadConfig({ AUTH_MODE: 'proxy', TRUST_PROXY: '1' })).toThrow(/TRUST_PROXY to list/);
   });
 
   it('names every invalid variable at once', () => {
