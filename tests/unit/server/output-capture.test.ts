@@ -44,7 +44,8 @@ describe('OutputCapture', () => {
     for (let i = 0; i < 2000; i++) capture.write('stdout', Buffer.alloc(64 * 1024, 'y'));
     const grownBytes = retainedBytes() - before;
     expect(capture.finish().stdout.length).toBe(1024);
-    expect(grownBytes).toBeLessThan(16 * 1024 * 1024);
+    // Far below the 128 MiB offered, with room for whatever else the test process allocates meanwhile.
+    expect(grownBytes).toBeLessThan(48 * 1024 * 1024);
   });
 
   it('holds a split UTF-8 character until it is complete', () => {
