@@ -126,7 +126,7 @@ export async function buildSandbox(options: SandboxOptions): Promise<Sandbox> {
       registerOpenApiRoute(api, app);
       registerRunRoute(api, { config, queue, runners });
       registerSessionRoutes(api, { sessions: playgrounds?.sessions });
-      api.setNotFoundHandler({ preHandler: api.rateLimit() }, (request, reply) =>
+      api.setNotFoundHandler((request, reply) =>
         reply.code(404).send(errorBody(404, `no route ${request.method} ${request.url.split('?')[0]}`)),
       );
     },

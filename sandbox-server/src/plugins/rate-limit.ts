@@ -1,7 +1,7 @@
 /**
- * Per-client rate limit on every route of the API scope it is registered in, whatever the request
- * target looked like (absolute form, odd spellings, any method): the limit hangs on the routes, not on
- * URL matching. Clients are counted by clientKey (signed-in identity, else address, IPv6 by /64).
+ * Per-client rate limit on every request the API scope it is registered in handles, whatever the
+ * request target looked like (absolute form, odd spellings, any method, unknown paths): the limit is a
+ * hook of the scope, not a match on the URL. Clients are counted by clientKey (signed-in identity, else address, IPv6 by /64).
  * The static site and the health routes live outside that scope: a page load fetches many assets,
  * and monitors poll health (which answers from a cache).
  */
@@ -13,15 +13,16 @@ import { errorBody } from './error-handling.ts';
 
 export async function registerRateLimit(scope: FastifyInstance, config: Config): Promise<void> {
   await scope.register(rateLimit, {
-    global: true,
+    // Not per route: one hook on the scope covers its routes and its 404 handler alike.
+    global: false,
     max: config.rateLimitMax,
     timeWindow: config.rateLimitWindowMs,
     keyGenerator: clientKey,
-    // After sign-in (an onRequest hook: the key may be the identity), before the body is even parsed.
-    hook: 'preParsing',
     errorResponseBuilder: (_request, context) => ({
       ...errorBody(429, `rate limit of ${context.max} requests per ${context.after} exceeded; retry later`),
       // The plugin throws what this returns; a statusCode makes the error handler answer 429.
     }),
   });
+  // After the scope's earlier onRequest hooks (sign-in: the key may be the identity), before any body is read.
+  scope.addHook('onRequest', scope.rateLimit());
 }

@@ -53,14 +53,14 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     containers,
     shell,
     async run(code) {
-      const response = await app.inject({
+      const response = await fetch(`${url}/api/run`, {
         method: 'POST',
-        url: '/api/run',
-        headers: { host: new URL(url).host },
-        payload: { runner: 'shell', code },
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ runner: 'shell', code }),
       });
-      expect(response.statusCode, response.body).toBe(200);
-      return response.json() as RunResult;
+      const body = await response.text();
+      expect(response.status, body).toBe(200);
+      return JSON.parse(body) as RunResult;
     },
     async expectNoLeftovers() {
       await expect
