@@ -1,5 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Value } from 'typebox/value';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../../sandbox-server/src/config.ts';
+import { ConfigError, EnvSchema, loadConfig } from '../../../sandbox-server/src/config.ts';
+
+const ENV_EXAMPLE = join(import.meta.dirname, '..', '..', '..', '.env.example');
 
 describe('loadConfig', () => {
   it('has the documented defaults', () => {
@@ -52,6 +57,22 @@ describe('loadConfig', () => {
       expect(message).toContain('PORT');
       expect(message).toContain('RUN_PIDS_LIMIT');
       expect(message).toContain('SANDBOX_RUNTIME');
+    }
+  });
+
+  it('.env.example lists exactly the schema’s variables, each with its default', () => {
+    const lines = readFileSync(ENV_EXAMPLE, 'utf8').split('\n');
+    const example = new Map(
+      lines
+        .filter((line) => /^[A-Z_]+=/.test(line))
+        .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)] as const),
+    );
+    const properties = EnvSchema.properties as Record<string, { machineDependent?: boolean }>;
+    expect([...example.keys()].sort()).toEqual(Object.keys(properties).sort());
+    const defaults = Value.Default(EnvSchema, {}) as Record<string, unknown>;
+    for (const [name, schema] of Object.entries(properties)) {
+      if (schema.machineDependent) continue;
+      expect(example.get(name), name).toBe(String(defaults[name]));
     }
   });
 });
