@@ -4,6 +4,7 @@
  * behind.
  */
 import type { FastifyInstance } from 'fastify';
+import { freePort } from '../../../scripts/lib/free-port.ts';
 import { expect } from 'vitest';
 import { buildSandbox } from '../../../sandbox-server/src/app.ts';
 import { type Config, loadConfig } from '../../../sandbox-server/src/config.ts';
@@ -27,7 +28,16 @@ export interface Harness {
 }
 
 export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
-  const config = loadConfig({ LOG_LEVEL: 'error', RATE_LIMIT_MAX: '10000', SHELL_POOL_SIZE: '2', ...env });
+  const port = await freePort();
+  const config = loadConfig({
+    LOG_LEVEL: 'error',
+    RATE_LIMIT_MAX: '10000',
+    SHELL_POOL_SIZE: '2',
+    // Reached over HTTP at 127.0.0.1:<port>, and with app.inject's default Host.
+    PORT: String(port),
+    PUBLIC_HOSTS: `127.0.0.1:${port},localhost:80`,
+    ...env,
+  });
   const engine = new DockerEngine({
     socketPath: config.dockerSocketPath,
     callTimeoutMs: config.dockerCallTimeoutMs,
@@ -41,7 +51,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
   });
   const { app, containers } = sandbox;
   const shell = sandbox.shell as ShellRunner;
-  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  const url = await app.listen({ host: '127.0.0.1', port });
   await waitFor(() => shell.health().ready === config.shellPoolSize, 60_000, 'the warm pool to fill');
   const mine = () => engine.listContainers([instanceFilter(containers.instance)]);
 
