@@ -3,8 +3,8 @@
  * - A client may have at most `perClientConcurrency + perClientQueueLimit` runs in progress (running,
  *   waiting for a slot, or waiting for its session); beyond that its next request is refused at once.
  * - At most `concurrency` runs execute at once, and at most `perClientConcurrency` of them belong to
- *   one client; a freed slot goes to the longest-waiting run whose client is under that share, so a
- *   flooding client cannot push everyone else's runs back.
+ *   one client; a freed slot goes to a waiting run of the client with the fewest runs executing, so
+ *   a flooding client cannot push everyone else's runs back.
  * - At most `queueLimit` runs wait for a slot; anything beyond is refused at once (BusyError: 429 +
  *   Retry-After) instead of piling up. A waiter whose client goes away leaves the queue.
  * A run takes a slot only when it can start (`slot`): a run waiting for its session's earlier runs holds
@@ -143,18 +143,23 @@ export class RunQueue {
     });
   }
 
-  /** Hands free slots to the longest-waiting runs whose clients are under their share. */
+  /**
+   * Hands free slots out, each to a waiting run of the client with the fewest runs executing (the
+   * longest-waiting one among equals), never beyond a client's share: a reader with nothing running
+   * goes before the next run of a client that already has some.
+   */
   #dispatch(): void {
-    for (let index = 0; index < this.#waiters.length && this.#running < this.#options.concurrency; ) {
-      const waiter = this.#waiters[index] as Waiter;
-      const state = this.#clients.get(waiter.client);
-      if (state === undefined || !this.#canStart(state)) {
-        index++;
-        continue;
+    while (this.#running < this.#options.concurrency) {
+      let best: { index: number; state: ClientState } | undefined;
+      for (const [index, waiter] of this.#waiters.entries()) {
+        const state = this.#clients.get(waiter.client);
+        if (state === undefined || !this.#canStart(state)) continue;
+        if (best === undefined || state.running < best.state.running) best = { index, state };
       }
-      this.#waiters.splice(index, 1);
-      this.#take(state);
-      waiter.start();
+      if (best === undefined) return;
+      const [waiter] = this.#waiters.splice(best.index, 1);
+      this.#take(best.state);
+      waiter?.start();
     }
   }
 

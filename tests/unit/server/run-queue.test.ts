@@ -132,6 +132,33 @@ describe('RunQueue', () => {
     expect([queue.running, queue.waiting]).toEqual([0, 0]);
   });
 
+  it('hands a freed slot to the waiting client with the fewest runs executing, not to the first in line', async () => {
+    const queue = queueWith({ concurrency: 2, perClientConcurrency: 2, perClientQueueLimit: 5 });
+    const started: string[] = [];
+    const gates = new Map<string, ReturnType<typeof deferred>>();
+    const run = (client: string, name: string) => {
+      const gate = deferred();
+      gates.set(name, gate);
+      return request(queue, client, async () => {
+        started.push(name);
+        await gate.promise;
+      });
+    };
+    const runs = [run('flood', 'f1'), run('flood', 'f2'), run('flood', 'f3'), run('reader', 'r1')];
+    await tick();
+    expect(started).toEqual(['f1', 'f2']);
+    gates.get('f1')?.resolve();
+    await tick();
+    // f3 waited longer, but the flood still has a run executing and the reader has none.
+    expect(started).toEqual(['f1', 'f2', 'r1']);
+    for (const name of ['f2', 'r1', 'f3']) {
+      gates.get(name)?.resolve();
+      await tick();
+    }
+    await Promise.all(runs);
+    expect(started).toEqual(['f1', 'f2', 'r1', 'f3']);
+  });
+
   it('holds no global slot while a run waits before taking one (for its session)', async () => {
     const queue = queueWith({ concurrency: 1 });
     const session = deferred();
