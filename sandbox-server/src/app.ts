@@ -1,74 +1,144 @@
 /**
- * buildApp(deps): the whole HTTP application, without listening. Everything
- * that touches Docker comes in through `deps`, so unit tests build the app
- * with a fake engine and fake runners and drive it with `app.inject`.
- * Closing the app stops the reaper, closes every runner and kills and
- * removes every container the server still tracks.
+ * buildSandbox(options): the whole application, composed in one place — the
+ * engine-bound parts (the container registry, the runners, the playground
+ * sessions, the reaper) and the HTTP app around them — without listening.
+ * The server, the integration tests, the benchmarks and the unit tests (with a
+ * fake engine) all build it here; they differ only in the engine, the config
+ * and which runners they enable.
+ *
+ * Layout of the HTTP app:
+ *   /api/health/…  health (plugins: none; load balancers probe by address, results are cached)
+ *   /api/…         the API scope: host allow-list → sign-in → Origin check → CORS → rate limit,
+ *                  hooks that hang on the scope's routes (and its 404), not on URL matching
+ *   /…             the static site
+ * Readiness starts the pools and the reaper; closing the app stops the runs in flight, closes every
+ * runner and kills and removes every container the server still tracks.
  */
 import { type TypeBoxTypeProvider, TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
-import type { Containers } from './docker/containers.ts';
+import { Containers } from './docker/containers.ts';
 import type { Engine } from './docker/engine.ts';
+import type { InstanceIdentity } from './docker/labels.ts';
 import { Reaper } from './docker/reaper.ts';
-import type { SessionStore } from './playground/session-store.ts';
+import { createDockerPlaygrounds, type DockerPlaygrounds } from './playground/docker-playgrounds.ts';
+import { registerAuth } from './plugins/auth.ts';
+import { trustProxyOption } from './plugins/client-identity.ts';
 import { registerCors } from './plugins/cors.ts';
-import { registerErrorHandling } from './plugins/error-handling.ts';
+import { errorBody, registerErrorHandling } from './plugins/error-handling.ts';
+import { registerHostAllowList } from './plugins/host-allow-list.ts';
+import { registerOriginCheck } from './plugins/origin-check.ts';
 import { registerRateLimit } from './plugins/rate-limit.ts';
 import { registerStaticSite } from './plugins/static-site.ts';
-import { registerHealthRoute } from './routes/health.ts';
-import { registerOpenApi } from './routes/openapi.ts';
+import { registerHealthRoutes } from './routes/health.ts';
+import { registerOpenApi, registerOpenApiRoute } from './routes/openapi.ts';
 import { registerRunRoute } from './routes/run.ts';
 import { registerSessionRoutes } from './routes/sessions.ts';
 import type { Runner, RunnerName } from './runners/runner.ts';
+import { ShellRunner } from './runners/shell-runner.ts';
 import { RunQueue } from './runs/run-queue.ts';
 
-export interface AppDeps {
+/** How often expired playground sessions are looked for. */
+const SESSION_SWEEP_INTERVAL_MS = 5_000;
+
+export interface SandboxOptions {
   config: Config;
   engine: Engine;
-  /** Registry of the containers this server owns (created through it, reaped by it). */
-  containers: Containers;
-  /** Runners by name; a runner missing here answers 503 "<name> runner not available". */
-  runners: Partial<Record<RunnerName, Runner>>;
-  /** pino logger; default: pino at config.logLevel. Tests pass `false`-like silence via logLevel 'silent'. */
+  /** Whose containers these are (docker/labels.ts). */
+  identity: InstanceIdentity;
+  /** Which runners to build; a runner left out answers 503 "<name> runner not available". */
+  runners: Readonly<Record<RunnerName, boolean>>;
+  /** pino logger; default: pino at config.logLevel. */
   logger?: FastifyBaseLogger;
-  /** Playground sessions of the docker runner; without them the session routes answer 503. */
-  sessions?: SessionStore;
   /** Serve config.siteDir (default true). */
   serveSite?: boolean;
+  /** The session store's clock; unit tests move it by hand. */
+  sessionClock?: () => number;
 }
 
-export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
-  const { config, engine, containers, runners } = deps;
+export interface Sandbox {
+  app: FastifyInstance;
+  containers: Containers;
+  queue: RunQueue;
+  reaper: Reaper;
+  shell: ShellRunner | undefined;
+  playgrounds: DockerPlaygrounds | undefined;
+}
+
+export async function buildSandbox(options: SandboxOptions): Promise<Sandbox> {
+  const { config, engine } = options;
   const app = Fastify({
-    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: { level: config.logLevel } }),
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: { level: config.logLevel } }),
     bodyLimit: config.requestBodyLimitBytes,
-    trustProxy: config.trustProxy,
+    trustProxy: trustProxyOption(config),
     return503OnClosing: true,
     // Runs in flight are stopped and answered first (routes/run.ts); then no keep-alive client delays exit.
     forceCloseConnections: true,
-  }).withTypeProvider<TypeBoxTypeProvider>();
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as FastifyInstance;
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
-  // Only JSON bodies are accepted; anything else is 415.
+  // Only JSON bodies are accepted; anything else (a form post among them) is 415.
   app.removeContentTypeParser('text/plain');
+  app.decorateRequest('identity', null);
 
+  const containers = new Containers(engine, options.identity);
+  const shell = options.runners.shell
+    ? new ShellRunner({ config, engine, containers, log: app.log.child({ runner: 'shell' }) })
+    : undefined;
+  const playgrounds = options.runners.docker
+    ? createDockerPlaygrounds({
+        config,
+        engine,
+        containers,
+        log: app.log.child({ runner: 'docker' }),
+        sweepIntervalMs: SESSION_SWEEP_INTERVAL_MS,
+        ...(options.sessionClock === undefined ? {} : { now: options.sessionClock }),
+      })
+    : undefined;
+  const runners: Partial<Record<RunnerName, Runner>> = {
+    ...(shell ? { shell } : {}),
+    ...(playgrounds ? { docker: playgrounds.runner } : {}),
+  };
   const queue = new RunQueue({
     concurrency: config.runConcurrency,
     queueLimit: config.runQueueLimit,
+    perClientConcurrency: config.runConcurrencyPerClient,
+    perClientQueueLimit: config.runQueueLimitPerClient,
     expectedRunMs: config.runTimeoutMs / 10,
   });
   const reaper = new Reaper({ engine, containers, intervalMs: config.reapIntervalMs, log: app.log });
 
-  const notFoundPage = (deps.serveSite ?? true) ? await registerStaticSite(app, config.siteDir) : undefined;
+  const notFoundPage =
+    (options.serveSite ?? true) ? await registerStaticSite(app, config.siteDir) : undefined;
   registerErrorHandling(app, { bodyLimitBytes: config.requestBodyLimitBytes, notFoundPage });
-  registerCors(app, config);
-  await registerRateLimit(app, config);
   await registerOpenApi(app);
-  registerRunRoute(app, { config, queue, runners });
-  registerSessionRoutes(app, { sessions: () => deps.sessions });
-  registerHealthRoute(app, { engine, queue, runners });
+  await app.register(
+    async (health) =>
+      registerHealthRoutes(health, { engine, queue, runners, showVersions: config.healthShowVersions }),
+    { prefix: '/api/health' },
+  );
+  await app.register(
+    async (api) => {
+      registerHostAllowList(api, config);
+      registerAuth(api, config);
+      registerOriginCheck(api, config);
+      registerCors(api, config);
+      await registerRateLimit(api, config);
+      registerOpenApiRoute(api, app);
+      registerRunRoute(api, { config, queue, runners });
+      registerSessionRoutes(api, { sessions: playgrounds?.sessions });
+      api.setNotFoundHandler((request, reply) =>
+        reply.code(404).send(errorBody(404, `no route ${request.method} ${request.url.split('?')[0]}`)),
+      );
+    },
+    { prefix: '/api' },
+  );
 
-  app.addHook('onReady', async () => reaper.start());
+  app.addHook('onReady', async () => {
+    shell?.start();
+    playgrounds?.pool.start();
+    playgrounds?.sessions.start();
+    reaper.start();
+  });
   app.addHook('onClose', async () => {
     reaper.stop();
     await Promise.all(Object.values(runners).map((runner) => runner.close()));
@@ -76,5 +146,5 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Containers whose creation was cut off (engine unreachable mid-call) are not tracked: find them by label.
     await reaper.reapOnce().catch(() => {});
   });
-  return app;
+  return { app, containers, queue, reaper, shell, playgrounds };
 }

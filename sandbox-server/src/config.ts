@@ -1,19 +1,29 @@
 /**
  * The one place the server reads its environment. Every variable is declared
- * here with its default and bounds, validated at start-up (all problems are
- * reported at once), and exposed as a typed, frozen object. `.env.example` at
- * the repository root documents the same variables.
+ * once, in EnvSchema, with its default and bounds; the typed Config is derived
+ * from it (RUN_TIMEOUT_MS becomes runTimeoutMs), validated at start-up (all
+ * problems are reported at once) and frozen. A few variables are parsed into
+ * richer values (lists, the proxy trust, the pull settings): DerivedConfig.
+ * `.env.example` documents the same variables; a unit test keeps the two equal.
  */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { type Static, Type } from 'typebox';
 import { Value } from 'typebox/value';
 
 const CORES = availableParallelism();
 
-const Int = (defaultValue: number, minimum: number, maximum: number, description: string) =>
-  Type.Integer({ default: defaultValue, minimum, maximum, description });
+const Int = (
+  defaultValue: number,
+  minimum: number,
+  maximum: number,
+  description: string,
+  /** The default is computed from this machine's cores: `.env.example` shows a 2-core machine's. */
+  machineDependent = false,
+) => Type.Integer({ default: defaultValue, minimum, maximum, description, machineDependent });
 
-const EnvSchema = Type.Object({
+export const EnvSchema = Type.Object({
   HOST: Type.String({ default: '127.0.0.1', description: 'address to listen on' }),
   PORT: Int(4321, 0, 65535, 'port for the site and the API'),
   LOG_LEVEL: Type.Union(
@@ -25,7 +35,44 @@ const EnvSchema = Type.Object({
     default: '',
     description: 'comma-separated origins allowed to call /api from another site (empty: same origin only)',
   }),
-  TRUST_PROXY: Type.Boolean({ default: false, description: 'take the client IP from X-Forwarded-For' }),
+  TRUST_PROXY: Type.String({
+    default: 'false',
+    pattern: '^(false|[0-9]{1,2}|[0-9A-Fa-f.:/]+(,[0-9A-Fa-f.:/ ]+)*)$',
+    description:
+      'which X-Forwarded-For hops to believe: false, a hop count (1 = one proxy in front), or comma-separated proxy addresses/CIDRs',
+  }),
+  PUBLIC_HOSTS: Type.String({
+    default: '',
+    description:
+      'comma-separated Host values (host:port) the server answers; empty: localhost, 127.0.0.1 and [::1] with PORT',
+  }),
+  AUTH_MODE: Type.Union([Type.Literal('none'), Type.Literal('token'), Type.Literal('proxy')], {
+    default: 'none',
+    description:
+      'none: anyone may run; token: Authorization: Bearer; proxy: identity header from TRUST_PROXY addresses',
+  }),
+  AUTH_TOKENS: Type.String({
+    default: '',
+    description: 'AUTH_MODE=token: comma-separated name:token pairs (prefer AUTH_TOKENS_FILE)',
+  }),
+  AUTH_TOKENS_FILE: Type.String({
+    default: '',
+    description: 'AUTH_MODE=token: file with one name:token pair per line',
+  }),
+  AUTH_PROXY_HEADER: Type.String({
+    default: 'x-forwarded-user',
+    pattern: '^[A-Za-z0-9-]+$',
+    description: 'AUTH_MODE=proxy: header carrying the signed-in user, set by the reverse proxy',
+  }),
+  HEALTH_SHOW_VERSIONS: Type.Boolean({
+    default: false,
+    description: 'include the engine version and runtimes in /api/health/ready',
+  }),
+  INSTANCE_ID_FILE: Type.String({
+    default: '.dockyard/instance-id',
+    description:
+      "where the server keeps its instance id, so a restarted server reaps its predecessor's containers",
+  }),
 
   DOCKER_SOCKET_PATH: Type.String({ default: '/var/run/docker.sock' }),
   DOCKER_CALL_TIMEOUT_MS: Int(15_000, 1_000, 120_000, 'upper bound for one Docker API call (not for runs)'),
@@ -39,6 +86,7 @@ const EnvSchema = Type.Object({
     0,
     64,
     'pre-started shell containers; 0 = fresh container per run',
+    true,
   ),
 
   RUN_TIMEOUT_MS: Int(10_000, 100, 600_000, 'wall time of one run'),
@@ -50,9 +98,16 @@ const EnvSchema = Type.Object({
   RUN_CODE_LIMIT_BYTES: Int(16 * 1024, 1, 1024 * 1024, 'UTF-8 size of one snippet'),
   REQUEST_BODY_LIMIT_BYTES: Int(64 * 1024, 1024, 16 * 1024 * 1024, 'size of a request body'),
 
-  RUN_CONCURRENCY: Int(2 * CORES, 1, 256, 'runs executing at once'),
-  RUN_QUEUE_LIMIT: Int(4 * CORES, 0, 10_000, 'runs waiting for a slot; beyond it: 429'),
-  RATE_LIMIT_MAX: Int(120, 1, 1_000_000, 'API requests per client IP per window'),
+  RUN_CONCURRENCY: Int(2 * CORES, 1, 256, 'runs executing at once', true),
+  RUN_QUEUE_LIMIT: Int(4 * CORES, 0, 10_000, 'runs waiting for a slot; beyond it: 429', true),
+  RUN_CONCURRENCY_PER_CLIENT: Int(2, 1, 256, 'runs of one client executing at once'),
+  RUN_QUEUE_LIMIT_PER_CLIENT: Int(
+    2,
+    0,
+    10_000,
+    'runs of one client waiting (for a slot or its session); beyond: 429',
+  ),
+  RATE_LIMIT_MAX: Int(120, 1, 1_000_000, 'API requests per client per window'),
   RATE_LIMIT_WINDOW_MS: Int(60_000, 1_000, 3_600_000, 'rate-limit window'),
 
   REAP_INTERVAL_MS: Int(60_000, 1_000, 3_600_000, 'how often stray labelled containers are removed'),
@@ -102,58 +157,59 @@ const EnvSchema = Type.Object({
     7 * 24 * 3_600_000,
     'a session ends this long after it began',
   ),
-  SESSION_LIMIT: Int(Math.max(2, CORES * 2), 1, 1_000, 'live sessions per server; beyond it: 429'),
-  SESSION_LIMIT_PER_CLIENT: Int(2, 1, 1_000, 'live sessions per client IP; beyond it: 429'),
+  SESSION_LIMIT: Int(
+    Math.max(2, CORES * 2),
+    1,
+    1_000,
+    'live sessions (and session-less docker runs) per server; beyond it: 429',
+    true,
+  ),
+  SESSION_LIMIT_PER_CLIENT: Int(
+    2,
+    1,
+    1_000,
+    'live sessions (and session-less docker runs) per client; beyond it: 429',
+  ),
 });
 
 type Env = Static<typeof EnvSchema>;
 
-export type SandboxRuntimeSetting = Env['SANDBOX_RUNTIME'];
+/** RUN_TIMEOUT_MS → runTimeoutMs */
+type CamelCase<S extends string> = S extends `${infer Head}_${infer Tail}`
+  ? `${Lowercase<Head>}${Capitalize<CamelCase<Tail>>}`
+  : Lowercase<S>;
 
-export interface Config {
-  readonly host: string;
-  readonly port: number;
-  readonly logLevel: Env['LOG_LEVEL'];
-  readonly siteDir: string;
+/** Variables that are parsed into a richer value (DerivedConfig) instead of being passed on as they are. */
+type ParsedVariables =
+  | 'CORS_ORIGINS'
+  | 'TRUST_PROXY'
+  | 'PUBLIC_HOSTS'
+  | 'AUTH_TOKENS'
+  | 'AUTH_TOKENS_FILE'
+  | 'PLAYGROUND_ALLOW_PULL'
+  | 'PLAYGROUND_REGISTRY_MIRROR'
+  | 'PLAYGROUND_PULL_NETWORK';
+
+type PlainConfig = { readonly [K in Exclude<keyof Env, ParsedVariables> as CamelCase<K>]: Env[K] };
+
+/** Which X-Forwarded-For hops to believe; fastify's `trustProxy` option takes it as it is. */
+export type TrustProxySetting = false | number | readonly string[];
+
+interface DerivedConfig {
   readonly corsOrigins: readonly string[];
-  readonly trustProxy: boolean;
-
-  readonly dockerSocketPath: string;
-  readonly dockerCallTimeoutMs: number;
-  readonly sandboxRuntime: SandboxRuntimeSetting;
-  readonly shellImage: string;
-  readonly shellPoolSize: number;
-
-  readonly runTimeoutMs: number;
-  readonly runOutputLimitBytes: number;
-  readonly runMemoryLimitMib: number;
-  readonly runPidsLimit: number;
-  readonly runCpuLimitMillicores: number;
-  readonly runTmpfsSizeMib: number;
-  readonly runCodeLimitBytes: number;
-  readonly requestBodyLimitBytes: number;
-
-  readonly runConcurrency: number;
-  readonly runQueueLimit: number;
-  readonly rateLimitMax: number;
-  readonly rateLimitWindowMs: number;
-
-  readonly reapIntervalMs: number;
-
-  readonly playgroundImage: string;
-  readonly playgroundCatalogVolume: string;
-  readonly playgroundPoolSize: number;
-  readonly playgroundMemoryLimitMib: number;
-  readonly playgroundPidsLimit: number;
-  readonly playgroundCpuLimitMillicores: number;
-  readonly playgroundDiskLimitMib: number;
+  readonly trustProxy: TrustProxySetting;
+  /** Host header values (lower case, with port) the server answers; empty: the loopback names with its port. */
+  readonly publicHosts: readonly string[];
+  /** AUTH_MODE=token: SHA-256 of each token, by the name of its holder. */
+  readonly authTokenHashes: ReadonlyMap<string, Buffer>;
   /** Registry pulls from playgrounds; null: offline (the default). */
   readonly playgroundPull: PlaygroundPullConfig | null;
-  readonly sessionIdleTimeoutMs: number;
-  readonly sessionMaxLifetimeMs: number;
-  readonly sessionLimit: number;
-  readonly sessionLimitPerClient: number;
 }
+
+export type Config = PlainConfig & DerivedConfig;
+
+export type SandboxRuntimeSetting = Env['SANDBOX_RUNTIME'];
+export type AuthMode = Env['AUTH_MODE'];
 
 export interface PlaygroundPullConfig {
   /** The mirror URL, or null to pull from Docker Hub itself. */
@@ -193,55 +249,106 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     (error) =>
       `${error.instancePath.slice(1) || 'environment'} ${error.message} (got ${valueAt(converted, error.instancePath)})`,
   );
+  if (problems.length > 0) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
   const e = converted as Env;
-  if (problems.length === 0 && e.PLAYGROUND_REGISTRY_MIRROR !== '' && !e.PLAYGROUND_ALLOW_PULL) {
+  const derived = derive(e, problems);
+  if (problems.length > 0) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  const plain: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(e)) {
+    if (!PARSED.has(name)) plain[camelCase(name)] = value;
+  }
+  return Object.freeze({ ...(plain as PlainConfig), ...derived });
+}
+
+const PARSED: ReadonlySet<string> = new Set<ParsedVariables>([
+  'CORS_ORIGINS',
+  'TRUST_PROXY',
+  'PUBLIC_HOSTS',
+  'AUTH_TOKENS',
+  'AUTH_TOKENS_FILE',
+  'PLAYGROUND_ALLOW_PULL',
+  'PLAYGROUND_REGISTRY_MIRROR',
+  'PLAYGROUND_PULL_NETWORK',
+]);
+
+function camelCase(name: string): string {
+  return name.toLowerCase().replace(/_([a-z])/g, (_match, letter: string) => letter.toUpperCase());
+}
+
+function derive(e: Env, problems: string[]): DerivedConfig {
+  if (e.PLAYGROUND_REGISTRY_MIRROR !== '' && !e.PLAYGROUND_ALLOW_PULL) {
     problems.push('PLAYGROUND_REGISTRY_MIRROR is set but PLAYGROUND_ALLOW_PULL is not true');
   }
-  if (problems.length > 0) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
-  return Object.freeze({
-    host: e.HOST,
-    port: e.PORT,
-    logLevel: e.LOG_LEVEL,
-    siteDir: e.SITE_DIR,
-    corsOrigins: Object.freeze(
-      e.CORS_ORIGINS.split(',')
-        .map((origin) => origin.trim())
-        .filter((origin) => origin !== ''),
-    ),
-    trustProxy: e.TRUST_PROXY,
-    dockerSocketPath: e.DOCKER_SOCKET_PATH,
-    dockerCallTimeoutMs: e.DOCKER_CALL_TIMEOUT_MS,
-    sandboxRuntime: e.SANDBOX_RUNTIME,
-    shellImage: e.SHELL_IMAGE,
-    shellPoolSize: e.SHELL_POOL_SIZE,
-    runTimeoutMs: e.RUN_TIMEOUT_MS,
-    runOutputLimitBytes: e.RUN_OUTPUT_LIMIT_BYTES,
-    runMemoryLimitMib: e.RUN_MEMORY_LIMIT_MIB,
-    runPidsLimit: e.RUN_PIDS_LIMIT,
-    runCpuLimitMillicores: e.RUN_CPU_LIMIT_MILLICORES,
-    runTmpfsSizeMib: e.RUN_TMPFS_SIZE_MIB,
-    runCodeLimitBytes: e.RUN_CODE_LIMIT_BYTES,
-    requestBodyLimitBytes: e.REQUEST_BODY_LIMIT_BYTES,
-    runConcurrency: e.RUN_CONCURRENCY,
-    runQueueLimit: e.RUN_QUEUE_LIMIT,
-    rateLimitMax: e.RATE_LIMIT_MAX,
-    rateLimitWindowMs: e.RATE_LIMIT_WINDOW_MS,
-    reapIntervalMs: e.REAP_INTERVAL_MS,
-    playgroundImage: e.PLAYGROUND_IMAGE,
-    playgroundCatalogVolume: e.PLAYGROUND_CATALOG_VOLUME,
-    playgroundPoolSize: e.PLAYGROUND_POOL_SIZE,
-    playgroundMemoryLimitMib: e.PLAYGROUND_MEMORY_LIMIT_MIB,
-    playgroundPidsLimit: e.PLAYGROUND_PIDS_LIMIT,
-    playgroundCpuLimitMillicores: e.PLAYGROUND_CPU_LIMIT_MILLICORES,
-    playgroundDiskLimitMib: e.PLAYGROUND_DISK_LIMIT_MIB,
+  const trustProxy = parseTrustProxy(e.TRUST_PROXY);
+  if (e.AUTH_MODE === 'proxy' && !Array.isArray(trustProxy)) {
+    problems.push(
+      'AUTH_MODE=proxy needs TRUST_PROXY to list the proxy addresses (the identity header is believed only from them)',
+    );
+  }
+  const authTokenHashes = readTokens(e, problems);
+  if (e.AUTH_MODE === 'token' && authTokenHashes.size === 0) {
+    problems.push('AUTH_MODE=token needs AUTH_TOKENS_FILE or AUTH_TOKENS with at least one name:token pair');
+  }
+  return {
+    corsOrigins: Object.freeze(list(e.CORS_ORIGINS)),
+    trustProxy,
+    publicHosts: Object.freeze(list(e.PUBLIC_HOSTS).map((host) => host.toLowerCase())),
+    authTokenHashes,
     playgroundPull: e.PLAYGROUND_ALLOW_PULL
       ? pullConfig(e.PLAYGROUND_REGISTRY_MIRROR, e.PLAYGROUND_PULL_NETWORK)
       : null,
-    sessionIdleTimeoutMs: e.SESSION_IDLE_TIMEOUT_MS,
-    sessionMaxLifetimeMs: e.SESSION_MAX_LIFETIME_MS,
-    sessionLimit: e.SESSION_LIMIT,
-    sessionLimitPerClient: e.SESSION_LIMIT_PER_CLIENT,
-  });
+  };
+}
+
+function list(value: string): string[] {
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+function parseTrustProxy(value: string): TrustProxySetting {
+  if (value === 'false') return false;
+  if (/^[0-9]+$/.test(value)) return Number(value);
+  return Object.freeze(list(value));
+}
+
+/** Minimum length of a token: guessing one must be hopeless. */
+const MIN_TOKEN_LENGTH = 16;
+
+function readTokens(e: Env, problems: string[]): ReadonlyMap<string, Buffer> {
+  const pairs = list(e.AUTH_TOKENS);
+  if (e.AUTH_TOKENS_FILE !== '') {
+    try {
+      pairs.push(
+        ...readFileSync(e.AUTH_TOKENS_FILE, 'utf8')
+          .split('\n')
+          .map((line) => line.trim())
+          .filter((line) => line !== '' && !line.startsWith('#')),
+      );
+    } catch (error) {
+      problems.push(`AUTH_TOKENS_FILE cannot be read: ${(error as Error).message}`);
+    }
+  }
+  const hashes = new Map<string, Buffer>();
+  for (const [index, pair] of pairs.entries()) {
+    const colon = pair.indexOf(':');
+    const name = pair.slice(0, colon);
+    const token = pair.slice(colon + 1);
+    if (colon < 1 || token.length < MIN_TOKEN_LENGTH) {
+      problems.push(
+        `auth token #${index + 1} must be name:token with a token of at least ${MIN_TOKEN_LENGTH} characters`,
+      );
+      continue;
+    }
+    hashes.set(name, hashToken(token));
+  }
+  return hashes;
+}
+
+/** Tokens are kept only as SHA-256 digests, compared in constant time (plugins/auth.ts). */
+export function hashToken(token: string): Buffer {
+  return createHash('sha256').update(token, 'utf8').digest();
 }
 
 function pullConfig(mirror: string, network: string): PlaygroundPullConfig {

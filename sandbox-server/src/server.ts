@@ -9,17 +9,12 @@
 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { type AppDeps, buildApp } from './app.ts';
+import { buildSandbox } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
-import { Containers } from './docker/containers.ts';
 import { DockerEngine } from './docker/engine.ts';
-import { newInstanceIdentity } from './docker/labels.ts';
-import { createDockerPlaygrounds } from './playground/docker-playgrounds.ts';
-import type { DockerRunner } from './runners/docker-runner.ts';
-import { ShellRunner } from './runners/shell-runner.ts';
+import { persistedInstanceIdentity } from './docker/labels.ts';
 
 const SHUTDOWN_TIMEOUT_MS = 20_000;
-const SESSION_SWEEP_INTERVAL_MS = 5_000;
 
 /** Optional local settings (see .env.example); variables already set in the environment win. */
 const ENV_FILE = join(import.meta.dirname, '..', '..', '.env');
@@ -31,27 +26,12 @@ async function main(): Promise<void> {
     socketPath: config.dockerSocketPath,
     callTimeoutMs: config.dockerCallTimeoutMs,
   });
-  const containers = new Containers(engine, newInstanceIdentity());
-  // The runners log through the app's logger, which exists only once the app does.
-  const runners: { shell?: ShellRunner; docker?: DockerRunner } = {};
-  const deps: AppDeps = { config, engine, containers, runners };
-  // The session store needs the app's logger, and the app needs the store: it is filled in below.
-  const app = await buildApp(deps);
-  const shell = new ShellRunner({ config, engine, containers, log: app.log.child({ runner: 'shell' }) });
-  runners.shell = shell;
-  const {
-    pool: playgrounds,
-    sessions,
-    runner: dockerRunner,
-  } = createDockerPlaygrounds({
+  const { app } = await buildSandbox({
     config,
     engine,
-    containers,
-    log: app.log.child({ runner: 'docker' }),
-    sweepIntervalMs: SESSION_SWEEP_INTERVAL_MS,
+    identity: persistedInstanceIdentity(config.instanceIdFile),
+    runners: { shell: true, docker: true },
   });
-  deps.sessions = sessions;
-  runners.docker = dockerRunner;
 
   try {
     const info = await engine.info();
@@ -62,10 +42,6 @@ async function main(): Promise<void> {
         'serving the site with Run disabled until it is (start it with scripts/provision/docker-engine.sh)',
     );
   }
-  shell.start();
-  playgrounds.start();
-  sessions.start();
-
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;

@@ -6,12 +6,12 @@
  */
 import { execFileSync } from 'node:child_process';
 import type { FastifyInstance } from 'fastify';
-import { type AppDeps, buildApp } from '../../sandbox-server/src/app.ts';
+import { buildSandbox } from '../../sandbox-server/src/app.ts';
 import { type Config, loadConfig } from '../../sandbox-server/src/config.ts';
-import { Containers } from '../../sandbox-server/src/docker/containers.ts';
+import type { Containers } from '../../sandbox-server/src/docker/containers.ts';
 import { type ContainerSummary, DockerEngine } from '../../sandbox-server/src/docker/engine.ts';
 import { instanceFilter, newInstanceIdentity } from '../../sandbox-server/src/docker/labels.ts';
-import { createDockerPlaygrounds } from '../../sandbox-server/src/playground/docker-playgrounds.ts';
+import type { DockerPlaygrounds } from '../../sandbox-server/src/playground/docker-playgrounds.ts';
 import type { PlaygroundPool } from '../../sandbox-server/src/playground/playground-pool.ts';
 import type { SessionStore } from '../../sandbox-server/src/playground/session-store.ts';
 import type { RunResult } from '../../sandbox-server/src/runs/run-result.ts';
@@ -39,6 +39,8 @@ export async function startPlaygroundServer(env: Record<string, string> = {}): P
   const config = loadConfig({
     LOG_LEVEL: 'silent',
     RATE_LIMIT_MAX: '100000',
+    // app.inject's default Host.
+    PUBLIC_HOSTS: 'localhost:80',
     PLAYGROUND_POOL_SIZE: '1',
     ...passed,
     ...env,
@@ -47,19 +49,15 @@ export async function startPlaygroundServer(env: Record<string, string> = {}): P
     socketPath: config.dockerSocketPath,
     callTimeoutMs: config.dockerCallTimeoutMs,
   });
-  const containers = new Containers(engine, newInstanceIdentity());
-  const deps: AppDeps = { config, engine, containers, runners: {}, serveSite: false };
-  const app = await buildApp(deps);
-  const { pool, sessions, runner } = createDockerPlaygrounds({
+  const sandbox = await buildSandbox({
     config,
     engine,
-    containers,
-    log: app.log,
-    sweepIntervalMs: 60_000,
+    identity: newInstanceIdentity(),
+    runners: { shell: false, docker: true },
+    serveSite: false,
   });
-  deps.sessions = sessions;
-  deps.runners.docker = runner;
-  pool.start();
+  const { app, containers } = sandbox;
+  const { pool, sessions } = sandbox.playgrounds as DockerPlaygrounds;
   await app.ready();
   return {
     app,
@@ -69,7 +67,12 @@ export async function startPlaygroundServer(env: Record<string, string> = {}): P
     pool,
     sessions,
     async newSession(client = '127.0.0.1') {
-      const response = await app.inject({ method: 'POST', url: '/api/sessions', remoteAddress: client });
+      const response = await app.inject({
+        method: 'POST',
+        url: '/api/sessions',
+        remoteAddress: client,
+        payload: {},
+      });
       if (response.statusCode !== 201)
         throw new Error(`POST /api/sessions: ${response.statusCode} ${response.body}`);
       return (response.json() as { id: string }).id;

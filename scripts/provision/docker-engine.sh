@@ -9,29 +9,21 @@ set -eu
 log() { echo "[docker-engine] $*"; }
 
 if ! command -v dockerd >/dev/null 2>&1 || ! command -v runsc >/dev/null 2>&1 ||
-  ! command -v debootstrap >/dev/null 2>&1 || ! command -v openssl >/dev/null 2>&1; then
-  log "installing docker.io, runsc and debootstrap from Debian's packages"
+  ! command -v debootstrap >/dev/null 2>&1 || ! command -v openssl >/dev/null 2>&1 ||
+  ! command -v jq >/dev/null 2>&1; then
+  log "installing docker.io, runsc, debootstrap and jq from Debian's packages"
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io runsc debootstrap openssl >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io runsc debootstrap openssl jq >/dev/null
 fi
 
-# gVisor needs --network=none as a runtime argument here: without it the
-# sandbox fails to start and leaves an orphaned shim behind (DESIGN.md §3).
-daemon_json=/etc/docker/daemon.json
-if [ ! -f "$daemon_json" ] || ! grep -q runsc "$daemon_json"; then
-  log "registering the runsc runtime in $daemon_json"
-  mkdir -p /etc/docker
-  cat >"$daemon_json" <<'JSON'
-{
-  "runtimes": {
-    "runsc": { "path": "/usr/bin/runsc", "runtimeArgs": ["--network=none"] }
-  },
-  "storage-driver": "overlay2"
-}
-JSON
-fi
+# Merged into an existing daemon.json, never written over it (a team's engine keeps its settings).
+log "$(sh "$(dirname "$0")/merge-daemon-json.sh" /etc/docker/daemon.json)"
 
 if docker info >/dev/null 2>&1; then
+  # A running engine is left alone (no restart under a team's containers); it reads a new runtime on reload.
+  if ! docker info --format '{{json .Runtimes}}' | grep -q runsc; then
+    log "engine already running without runsc: reload it (kill -HUP \$(pidof dockerd)) to use SANDBOX_RUNTIME=runsc"
+  fi
   log "engine already running"
   exit 0
 fi

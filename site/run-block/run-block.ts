@@ -20,8 +20,29 @@ import {
 } from './sandbox-client.ts';
 import { type RunStrings, runStrings } from './strings.ts';
 
+/**
+ * A team server with AUTH_MODE=token hands each reader a sign-in link ending in `#dockyard-token=<token>`:
+ * the fragment never reaches a server or its logs; the page keeps the token in this browser and drops
+ * the fragment from the address bar.
+ */
+const TOKEN_KEY = 'dockyard-token';
+const TOKEN_FRAGMENT = /^#dockyard-token=([\x21-\x7e]+)$/;
+
+function readerToken(): string | null {
+  try {
+    const fromLink = TOKEN_FRAGMENT.exec(location.hash)?.[1];
+    if (fromLink !== undefined) {
+      localStorage.setItem(TOKEN_KEY, fromLink);
+      history.replaceState(null, '', location.pathname + location.search);
+    }
+    return localStorage.getItem(TOKEN_KEY);
+  } catch {
+    return null; // storage disabled: runs go unauthenticated and the server says sign-in is needed
+  }
+}
+
 // '' = the page's own origin; a site built with PUBLIC_SANDBOX_URL calls that origin (CORS_ORIGINS there).
-const client = new SandboxClient(import.meta.env.PUBLIC_SANDBOX_URL ?? '');
+const client = new SandboxClient(import.meta.env.PUBLIC_SANDBOX_URL ?? '', undefined, readerToken);
 let playground: PlaygroundSession | undefined;
 
 function pagePlayground(): PlaygroundSession {
@@ -286,6 +307,8 @@ function problemMessage(s: RunStrings, problem: SandboxProblem): string {
       return s.sessionRenewed;
     case 'too-large':
       return s.tooLarge;
+    case 'sign-in-required':
+      return s.signInRequired;
     case 'rejected':
       return s.rejected(problem.message);
     case 'server-error':

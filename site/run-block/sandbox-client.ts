@@ -38,6 +38,7 @@ export type SandboxProblem =
   | { kind: 'busy'; retryAfterS: number | undefined }
   | { kind: 'session-gone' }
   | { kind: 'too-large' }
+  | { kind: 'sign-in-required' }
   | { kind: 'rejected'; message: string }
   | { kind: 'server-error'; status: number }
   | { kind: 'connection-lost' };
@@ -57,11 +58,20 @@ type Fetch = typeof fetch;
 export class SandboxClient {
   readonly #base: string;
   readonly #fetch: Fetch;
+  readonly #token: () => string | null;
 
-  /** `baseUrl`: origin of the sandbox API, '' for the page's own origin. */
-  constructor(baseUrl: string, fetchFn: Fetch = (...args) => fetch(...args)) {
+  /**
+   * `baseUrl`: origin of the sandbox API, '' for the page's own origin. `token`: the reader's sign-in
+   * token for a server with AUTH_MODE=token (sent as a bearer token), null when there is none.
+   */
+  constructor(
+    baseUrl: string,
+    fetchFn: Fetch = (...args) => fetch(...args),
+    token: () => string | null = () => null,
+  ) {
     this.#base = baseUrl.replace(/\/+$/, '');
     this.#fetch = fetchFn;
+    this.#token = token;
   }
 
   async run(request: RunRequest, onOutput: OutputHandler, signal: AbortSignal): Promise<RunResult> {
@@ -107,8 +117,16 @@ export class SandboxClient {
   }
 
   async #request(path: string, init: RequestInit): Promise<Response> {
+    const token = this.#token();
+    const headers =
+      token === null
+        ? init.headers
+        : { ...(init.headers as Record<string, string>), authorization: `Bearer ${token}` };
     try {
-      return await this.#fetch(`${this.#base}${path}`, init);
+      return await this.#fetch(`${this.#base}${path}`, {
+        ...init,
+        ...(headers === undefined ? {} : { headers }),
+      });
     } catch (error) {
       if (init.signal?.aborted) throw init.signal.reason;
       throw new SandboxError({ kind: 'unreachable' }, error instanceof Error ? error.message : String(error));
@@ -175,6 +193,7 @@ function problemFor(
   if (status === 404 && sentSession) return { kind: 'session-gone' };
   if (status === 404 || status === 405) return { kind: 'unreachable' };
   if (status === 429) return { kind: 'busy', retryAfterS };
+  if (status === 401) return { kind: 'sign-in-required' };
   if (status === 503) return { kind: 'engine-down' };
   if (status === 413) return { kind: 'too-large' };
   if (status === 400 || status === 415) return { kind: 'rejected', message };

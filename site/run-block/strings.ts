@@ -37,6 +37,7 @@ export interface RunStrings {
   engineDown: string;
   busy: (retryAfterS: number | undefined) => string;
   tooLarge: string;
+  signInRequired: string;
   rejected: (message: string) => string;
   /** `status` 0: no HTTP status to name. */
   serverError: (status: number) => string;
@@ -84,6 +85,8 @@ const en: RunStrings = {
       ? 'The sandbox is busy with other runs. Try again in a few seconds.'
       : `The sandbox is busy with other runs. Try again in ${s} s.`,
   tooLarge: 'This code is too long to run here.',
+  signInRequired:
+    'This Dockyard runs examples for signed-in readers only. Open the sign-in link your team gave you (it ends in #dockyard-token=…), then run again.',
   rejected: (message) => `The sandbox refused this code: ${message}`,
   serverError: (status) =>
     `Something went wrong in the sandbox${status ? ` (error ${status})` : ''}. Try again.`,
@@ -129,6 +132,8 @@ const zhCN: RunStrings = {
   busy: (s) =>
     s === undefined ? '沙箱正忙于其他运行，请几秒后再试。' : `沙箱正忙于其他运行，请 ${s} 秒后再试。`,
   tooLarge: '这段代码太长，无法在这里运行。',
+  signInRequired:
+    '这个 Dockyard 只为已登录的读者运行示例。请打开团队发给你的登录链接（以 #dockyard-token=… 结尾），然后再运行一次。',
   rejected: (message) => `沙箱拒绝运行这段代码：${message}`,
   serverError: (status) => `沙箱出错了${status ? `（错误 ${status}）` : ''}，请再试一次。`,
   connectionLost: '运行结束前与沙箱的连接断开了，请再试一次。',

@@ -4,6 +4,9 @@
  * answer was lost), and containers of servers on this host whose process is
  * gone (killed without cleaning up). Containers of another live server
  * sharing the engine are left alone. Runs at start-up and every interval.
+ * In between, it retries the server's own removals that failed, each after
+ * its back-off (docker/containers.ts): that costs no Docker call while there
+ * are none.
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { Containers } from './containers.ts';
@@ -17,9 +20,13 @@ export interface ReaperOptions {
   log: FastifyBaseLogger;
 }
 
+/** How often failed removals are checked for being due again. */
+const RETRY_CHECK_MS = 1_000;
+
 export class Reaper {
   readonly #options: ReaperOptions;
   #timer: NodeJS.Timeout | undefined;
+  #retryTimer: NodeJS.Timeout | undefined;
   #running: Promise<number> | undefined;
 
   constructor(options: ReaperOptions) {
@@ -31,10 +38,13 @@ export class Reaper {
     void this.reapOnce().catch(() => {});
     this.#timer = setInterval(() => void this.reapOnce().catch(() => {}), this.#options.intervalMs);
     this.#timer.unref();
+    this.#retryTimer = setInterval(() => void this.#options.containers.retryDueRemovals(), RETRY_CHECK_MS);
+    this.#retryTimer.unref();
   }
 
   stop(): void {
     clearInterval(this.#timer);
+    clearInterval(this.#retryTimer);
   }
 
   /** Returns how many containers were removed. Concurrent calls share one pass. */

@@ -1,20 +1,28 @@
 /**
- * Per-client-IP rate limit on the API. The static site is not limited (a page
- * load fetches many assets) and neither is the health check (monitors poll it).
+ * Per-client rate limit on every request the API scope it is registered in handles, whatever the
+ * request target looked like (absolute form, odd spellings, any method, unknown paths): the limit is a
+ * hook of the scope, not a match on the URL. Clients are counted by clientKey (signed-in identity, else address, IPv6 by /64).
+ * The static site and the health routes live outside that scope: a page load fetches many assets,
+ * and monitors poll health (which answers from a cache).
  */
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.ts';
+import { clientKey } from './client-identity.ts';
 import { errorBody } from './error-handling.ts';
 
-export async function registerRateLimit(app: FastifyInstance, config: Config): Promise<void> {
-  await app.register(rateLimit, {
+export async function registerRateLimit(scope: FastifyInstance, config: Config): Promise<void> {
+  await scope.register(rateLimit, {
+    // Not per route: one hook on the scope covers its routes and its 404 handler alike.
+    global: false,
     max: config.rateLimitMax,
     timeWindow: config.rateLimitWindowMs,
-    allowList: (request) => !request.url.startsWith('/api/') || request.url.startsWith('/api/health'),
+    keyGenerator: clientKey,
     errorResponseBuilder: (_request, context) => ({
       ...errorBody(429, `rate limit of ${context.max} requests per ${context.after} exceeded; retry later`),
       // The plugin throws what this returns; a statusCode makes the error handler answer 429.
     }),
   });
+  // After the scope's earlier onRequest hooks (sign-in: the key may be the identity), before any body is read.
+  scope.addHook('onRequest', scope.rateLimit());
 }

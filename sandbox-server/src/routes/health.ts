@@ -1,14 +1,20 @@
 /**
- * GET /api/health: is the Docker engine reachable, and can each runner serve
- * runs (its pool state)? 200 when everything works; 503 with the reason when
- * the engine is unreachable or a runner reports a problem (e.g. its image is
- * missing), so the site can disable Run and a monitor can alert.
+ * Health, for the site, monitors, load balancers and orchestrators:
+ *   GET /api/health/live   200 while the process serves requests (no Docker call)
+ *   GET /api/health/ready  200 when the engine answers and no runner reports a problem, else 503
+ *                          with the reason (the site disables Run on it)
+ *   GET /api/health        the same as ready (kept for pages built before the split)
+ * The engine is asked at most once per ENGINE_PROBE_TTL_MS however often health is asked, and concurrent
+ * askers share one probe; engine version and runtimes appear only with HEALTH_SHOW_VERSIONS=true.
  */
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { Engine } from '../docker/engine.ts';
 import type { Runner, RunnerName } from '../runners/runner.ts';
 import type { RunQueue } from '../runs/run-queue.ts';
+
+/** How long one engine probe answers for. */
+export const ENGINE_PROBE_TTL_MS = 1_000;
 
 const PoolHealthSchema = Type.Object({
   target: Type.Integer(),
@@ -31,43 +37,74 @@ const HealthSchema = Type.Object({
   runs: Type.Object({ running: Type.Integer(), waiting: Type.Integer() }),
 });
 
+const LiveSchema = Type.Object({ status: Type.Literal('ok') });
+
+interface EngineState {
+  reachable: boolean;
+  serverVersion?: string;
+  runtimes?: string[];
+  error?: string;
+}
+
 export interface HealthRouteOptions {
   engine: Engine;
   queue: RunQueue;
   runners: Partial<Record<RunnerName, Runner>>;
+  showVersions: boolean;
 }
 
-export function registerHealthRoute(app: FastifyInstance, options: HealthRouteOptions): void {
-  const { engine, queue, runners } = options;
+/** Asks the engine at most once per ttl; callers within it (or during the probe) share the answer. */
+export function cachedEngineProbe(engine: Engine, showVersions: boolean, ttlMs = ENGINE_PROBE_TTL_MS) {
+  let last: { atMs: number; state: Promise<EngineState> } | undefined;
+  return (): Promise<EngineState> => {
+    const nowMs = performance.now();
+    if (last === undefined || nowMs - last.atMs >= ttlMs) {
+      last = {
+        atMs: nowMs,
+        state: engine.info().then(
+          (info) =>
+            showVersions
+              ? { reachable: true, serverVersion: info.serverVersion, runtimes: info.runtimes }
+              : { reachable: true },
+          (error: unknown) => ({ reachable: false, error: (error as Error).message }),
+        ),
+      };
+    }
+    return last.state;
+  };
+}
 
-  app.get(
-    '/api/health',
-    {
-      schema: {
-        summary: 'Engine reachability and pool state',
-        response: { 200: HealthSchema, 503: HealthSchema },
-      },
-    },
-    async (_request, reply) => {
-      const pools = Object.fromEntries(
-        Object.entries(runners).map(([name, runner]) => [name, runner.health()]),
-      );
-      const runs = { running: queue.running, waiting: queue.waiting };
-      let docker: { reachable: boolean; serverVersion?: string; runtimes?: string[]; error?: string };
-      try {
-        const info = await engine.info();
-        docker = { reachable: true, serverVersion: info.serverVersion, runtimes: info.runtimes };
-      } catch (error) {
-        docker = { reachable: false, error: (error as Error).message };
-      }
-      const poolProblems = Object.entries(pools)
-        .filter(([, pool]) => pool.error !== undefined)
-        .map(([name, pool]) => `${name}: ${pool.error}`);
-      const reason = !docker.reachable
-        ? (docker.error ?? 'Docker engine unreachable')
-        : poolProblems.join('; ');
-      if (reason === '') return { status: 'ok' as const, docker, pools, runs };
-      return reply.code(503).send({ status: 'unavailable' as const, reason, docker, pools, runs });
-    },
+export function registerHealthRoutes(scope: FastifyInstance, options: HealthRouteOptions): void {
+  const { queue, runners } = options;
+  const probe = cachedEngineProbe(options.engine, options.showVersions);
+
+  scope.get(
+    '/live',
+    { schema: { summary: 'The process is serving requests', response: { 200: LiveSchema } } },
+    async () => ({ status: 'ok' as const }),
   );
+
+  const ready = {
+    schema: {
+      summary: 'Engine reachability and pool state: 200 when runs can be served',
+      response: { 200: HealthSchema, 503: HealthSchema },
+    },
+  };
+  const readiness = async (_request: unknown, reply: import('fastify').FastifyReply) => {
+    const pools = Object.fromEntries(
+      Object.entries(runners).map(([name, runner]) => [name, runner.health()]),
+    );
+    const runs = { running: queue.running, waiting: queue.waiting };
+    const docker = await probe();
+    const poolProblems = Object.entries(pools)
+      .filter(([, pool]) => pool.error !== undefined)
+      .map(([name, pool]) => `${name}: ${pool.error}`);
+    const reason = !docker.reachable
+      ? (docker.error ?? 'Docker engine unreachable')
+      : poolProblems.join('; ');
+    if (reason === '') return { status: 'ok' as const, docker, pools, runs };
+    return reply.code(503).send({ status: 'unavailable' as const, reason, docker, pools, runs });
+  };
+  scope.get('/ready', ready, readiness);
+  scope.get('', ready, readiness);
 }

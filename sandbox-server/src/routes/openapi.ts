@@ -5,7 +5,7 @@
 import swagger from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
 
-/** Must be registered before the routes it documents. */
+/** Must be registered (at the root) before the routes it documents. */
 export async function registerOpenApi(app: FastifyInstance): Promise<void> {
   await app.register(swagger, {
     openapi: {
@@ -18,5 +18,9 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
     },
     hideUntagged: false,
   });
-  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+}
+
+/** The document's route, in the API scope. */
+export function registerOpenApiRoute(scope: FastifyInstance, app: FastifyInstance): void {
+  scope.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 }

@@ -1,6 +1,6 @@
 /**
- * POST /api/run: validates the snippet, waits for a run slot, hands it to
- * the runner named in the body and answers the RunResult — as JSON, or with
+ * POST /api/run: validates the snippet, admits it against the client's share
+ * of the run queue (runs/run-queue.ts), hands it to the runner named in the body and answers the RunResult — as JSON, or with
  * `Accept: text/event-stream` as server-sent events while it runs:
  *   event: stdout | stderr   data: <JSON string: one chunk of text>
  *   event: exit              data: <RunResult JSON>
@@ -15,6 +15,7 @@ import { type Static, Type } from 'typebox';
 import type { Config } from '../config.ts';
 import type { StreamName } from '../docker/demux.ts';
 import { HttpError, RunnerUnavailableError } from '../errors.ts';
+import { clientKey } from '../plugins/client-identity.ts';
 import { errorBody, NO_NUL_PATTERN } from '../plugins/error-handling.ts';
 import type { OutputSink, Runner, RunnerName } from '../runners/runner.ts';
 import type { RunQueue } from '../runs/run-queue.ts';
@@ -69,7 +70,7 @@ export function registerRunRoute(app: FastifyInstance, options: RunRouteOptions)
   });
 
   app.post<{ Body: Static<typeof RunRequestSchema> }>(
-    '/api/run',
+    '/run',
     {
       schema: {
         summary: 'Run a snippet in a sandbox',
@@ -105,10 +106,12 @@ export function registerRunRoute(app: FastifyInstance, options: RunRouteOptions)
       const wantsStream = (request.headers.accept ?? '').includes('text/event-stream');
       const stream = wantsStream ? new EventStream(reply) : undefined;
       const sink: OutputSink = stream ? (name, text) => stream.output(name, text) : () => {};
-      const input = session === undefined ? { code } : { code, session };
+      const client = clientKey(request);
+      const input = session === undefined ? { code, client } : { code, client, session };
 
+      const admission = queue.admit(client);
       try {
-        const result = await queue.schedule(() => runner.run(input, sink, stopped), stopped);
+        const result = await runner.run(input, sink, stopped, (task) => admission.slot(task, stopped));
         if (!stream) return result;
         stream.end('exit', result);
       } catch (caught) {
@@ -121,6 +124,8 @@ export function registerRunRoute(app: FastifyInstance, options: RunRouteOptions)
         request.log.warn({ err: error }, 'run failed while streaming');
         const status = error instanceof HttpError ? error.statusCode : 500;
         stream.end('error', errorBody(status, error instanceof HttpError ? error.message : 'internal error'));
+      } finally {
+        admission.release();
       }
       return reply;
     },

@@ -10,6 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { NotFoundError, RunnerUnavailableError } from '../errors.ts';
 import { SESSION_NOT_FOUND_MESSAGE, type SessionStore } from '../playground/session-store.ts';
+import { clientKey } from '../plugins/client-identity.ts';
 import { errorResponses } from '../schemas.ts';
 
 const SessionSchema = Type.Object(
@@ -27,27 +28,29 @@ const SessionSchema = Type.Object(
 const SessionParamsSchema = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) });
 
 export interface SessionRoutesOptions {
-  /** Read per request: the server creates the store after the app (it logs through the app's logger). */
-  sessions: () => SessionStore | undefined;
+  /** Without a docker runner there are no sessions: the routes answer 503. */
+  sessions: SessionStore | undefined;
 }
 
 export function registerSessionRoutes(app: FastifyInstance, options: SessionRoutesOptions): void {
   app.post(
-    '/api/sessions',
+    '/sessions',
     {
       schema: {
         summary: 'Start a playground session (a Docker host of your own)',
-        response: { 201: SessionSchema, ...errorResponses(429, 503) },
+        // A JSON body (`{}`): a cross-site form cannot send one, and a cross-site script needs a preflight.
+        body: Type.Object({}, { additionalProperties: false }),
+        response: { 201: SessionSchema, ...errorResponses(400, 415, 429, 503) },
       },
     },
     async (request, reply) => {
-      const sessions = options.sessions();
+      const { sessions } = options;
       if (sessions === undefined) throw new RunnerUnavailableError('docker runner not available');
       const clientGone = new AbortController();
       reply.raw.on('close', () => {
         if (!reply.raw.writableFinished) clientGone.abort(new Error('client disconnected'));
       });
-      const created = await sessions.create(request.ip, clientGone.signal);
+      const created = await sessions.create(clientKey(request), clientGone.signal);
       if (clientGone.signal.aborted) {
         await sessions.destroy(created.id);
         return reply;
@@ -57,7 +60,7 @@ export function registerSessionRoutes(app: FastifyInstance, options: SessionRout
   );
 
   app.delete<{ Params: { id: string } }>(
-    '/api/sessions/:id',
+    '/sessions/:id',
     {
       schema: {
         summary: 'End a playground session and destroy its playground',
@@ -66,7 +69,7 @@ export function registerSessionRoutes(app: FastifyInstance, options: SessionRout
       },
     },
     async (request, reply) => {
-      const sessions = options.sessions();
+      const { sessions } = options;
       if (sessions === undefined || !(await sessions.destroy(request.params.id))) {
         throw new NotFoundError(SESSION_NOT_FOUND_MESSAGE);
       }

@@ -1,7 +1,7 @@
 /**
  * The `docker` runner: runs a snippet as root in a reader's playground (a Docker host of its own).
  * With a session, runs go to that session's playground one at a time, in order; without one, a
- * playground is taken from the warm pool for this run alone and destroyed after it. The code goes
+ * throw-away session (counted against the session limits) is made for this run alone and ended after it. The code goes
  * through the playground's run channel (playground/run-channel.ts, no `docker exec` per run) and runs
  * as `bash -c` in a process cgroup of its own (playground-run), so a run that hits a limit is ended by
  * killing every process in it (playground-stop) — the playground and the reader's containers in it
@@ -15,6 +15,7 @@ import { PLAYGROUND_ENV, PLAYGROUND_EXEC } from '../playground/playground-contai
 import type { PlaygroundPool } from '../playground/playground-pool.ts';
 import { RunChannelClosedError } from '../playground/run-channel.ts';
 import type { SessionStore } from '../playground/session-store.ts';
+import type { RunSlot } from '../runs/run-queue.ts';
 import type { RunResult } from '../runs/run-result.ts';
 import { superviseRun } from '../runs/supervise-run.ts';
 import type { OutputSink, PoolHealth, RunInput, Runner } from './runner.ts';
@@ -63,26 +64,40 @@ export class DockerRunner implements Runner {
     return this.#options.pool.health();
   }
 
-  async run(input: RunInput, sink: OutputSink, signal: AbortSignal): Promise<RunResult> {
-    const { sessions, pool } = this.#options;
-    if (input.session !== undefined) {
-      const session = sessions.get(input.session);
-      return sessions.runExclusive(session, async () => {
-        const result = await this.#runIn(session.playgroundId, input.code, sink, signal);
+  async run(input: RunInput, sink: OutputSink, signal: AbortSignal, slot: RunSlot): Promise<RunResult> {
+    const { sessions } = this.#options;
+    if (input.session !== undefined) return this.#runInSession(input.session, input.code, sink, signal, slot);
+    // Without a session the run gets a playground of its own for this run alone: it is a session
+    // for that long, so it counts against the session limits like any other.
+    const { id } = await sessions.create(input.client, signal);
+    try {
+      return await this.#runInSession(id, input.code, sink, signal, slot);
+    } finally {
+      void sessions.destroy(id);
+    }
+  }
+
+  #runInSession(
+    id: string,
+    code: string,
+    sink: OutputSink,
+    signal: AbortSignal,
+    slot: RunSlot,
+  ): Promise<RunResult> {
+    const { sessions } = this.#options;
+    const session = sessions.get(id);
+    // The slot is taken once the session's earlier runs are done, not while waiting for them.
+    return sessions.runExclusive(session, () =>
+      slot(async () => {
+        const result = await this.#runIn(session.playgroundId, code, sink, signal);
         // A shell that exited by itself had a live playground around it; otherwise the playground may have
         // died (e.g. killed for memory), and then it cannot serve the session any longer.
         if (result.exitCode !== null && result.exitCode < EXIT_BY_SIGNAL) return result;
         const state = await this.#options.engine.inspectContainer(session.playgroundId).catch(() => null);
         if (state !== null && !state.running) void sessions.destroy(session.id);
         return { ...result, oomKilled: result.oomKilled || (state?.oomKilled ?? false) };
-      });
-    }
-    const playgroundId = await pool.acquire(signal);
-    try {
-      return await this.#runIn(playgroundId, input.code, sink, signal);
-    } finally {
-      void pool.release(playgroundId);
-    }
+      }),
+    );
   }
 
   async close(): Promise<void> {

@@ -7,12 +7,15 @@
  * runner unavailable, 404 unknown session, 429 busy.
  */
 import type { StreamName } from '../docker/demux.ts';
+import type { RunSlot } from '../runs/run-queue.ts';
 import type { RunResult } from '../runs/run-result.ts';
 
 export type RunnerName = 'shell' | 'docker';
 
 export interface RunInput {
   code: string;
+  /** The requesting client's quota key (plugins/client-identity.ts). */
+  client: string;
   /** Playground session id (docker runner). */
   session?: string | undefined;
 }
@@ -38,8 +41,11 @@ export interface Runner {
   /**
    * Runs one snippet. `signal` aborts when the client goes away: the runner
    * must then stop the work, kill and remove what it started, and reject.
+   * The work that executes the snippet goes through `slot` (the run queue's
+   * admission): whatever a run waits for first (its session) it waits for
+   * without holding a slot.
    */
-  run(input: RunInput, sink: OutputSink, signal: AbortSignal): Promise<RunResult>;
+  run(input: RunInput, sink: OutputSink, signal: AbortSignal, slot: RunSlot): Promise<RunResult>;
   health(): PoolHealth;
   /** Stops background work and kills and removes every container the runner owns. */
   close(): Promise<void>;

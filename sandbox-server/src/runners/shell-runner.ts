@@ -17,6 +17,7 @@ import type { Config } from '../config.ts';
 import type { Containers } from '../docker/containers.ts';
 import { type Attachment, type Engine, isStatus, type StreamName } from '../docker/engine.ts';
 import { EngineUnavailableError, RunnerUnavailableError } from '../errors.ts';
+import type { RunSlot } from '../runs/run-queue.ts';
 import type { RunResult } from '../runs/run-result.ts';
 import { superviseRun } from '../runs/supervise-run.ts';
 import { ContainerPool } from './container-pool.ts';
@@ -84,7 +85,11 @@ export class ShellRunner implements Runner {
     return this.#pool.health();
   }
 
-  async run(input: RunInput, sink: OutputSink, signal: AbortSignal): Promise<RunResult> {
+  run(input: RunInput, sink: OutputSink, signal: AbortSignal, slot: RunSlot): Promise<RunResult> {
+    return slot(() => this.#run(input, sink, signal));
+  }
+
+  async #run(input: RunInput, sink: OutputSink, signal: AbortSignal): Promise<RunResult> {
     try {
       return await this.#runIn(await this.#pool.acquire(signal), input, sink, signal);
     } catch (error) {

@@ -56,8 +56,11 @@ const STREAMS: readonly StreamName[] = ['stdout', 'stderr'];
  * Splits a run's output into the snippet's output (passed on) and the exit
  * trailers (consumed). Bytes that might be the start of a trailer are held
  * back until the next chunk tells; ordinary text never is, since a trailer
- * starts with NUL. Output after a stream's trailer (a background process
- * still writing) is dropped: the run ended with the snippet's shell.
+ * starts with NUL; and never more than a trailer's length (marker, three
+ * digits), even for a reader who knows the nonce and forges a trailer's start:
+ * whatever cannot be a trailer is output, and counts against the output cap.
+ * Output after a stream's trailer (a background process still writing) is
+ * dropped: the run ended with the snippet's shell.
  */
 export class SnippetOutput {
   readonly #marker: Buffer;
@@ -80,24 +83,39 @@ export class SnippetOutput {
     return this.#reported;
   }
 
+  /** Bytes held back on both streams: never more than a trailer's length per stream. */
+  get heldBytes(): number {
+    return this.#pending.stdout.length + this.#pending.stderr.length;
+  }
+
   write(stream: StreamName, chunk: Buffer): void {
     if (this.#status[stream] !== undefined) return;
-    const data = this.#pending[stream].length === 0 ? chunk : Buffer.concat([this.#pending[stream], chunk]);
-    const start = data.indexOf(this.#marker);
-    if (start === -1) {
-      const held = heldBackLength(data, this.#marker);
-      this.#emit(stream, data.subarray(0, data.length - held));
-      this.#pending[stream] = data.subarray(data.length - held);
+    let data = this.#pending[stream].length === 0 ? chunk : Buffer.concat([this.#pending[stream], chunk]);
+    for (;;) {
+      const start = data.indexOf(this.#marker);
+      if (start === -1) {
+        const held = heldBackLength(data, this.#marker);
+        this.#emit(stream, data.subarray(0, data.length - held));
+        this.#pending[stream] = data.subarray(data.length - held);
+        return;
+      }
+      this.#emit(stream, data.subarray(0, start));
+      const trailer = readStatus(data.subarray(start + this.#marker.length));
+      if (trailer === 'incomplete') {
+        this.#pending[stream] = data.subarray(start);
+        return;
+      }
+      if (trailer === 'not-a-trailer') {
+        // A forged prefix (the reader knows the nonce) followed by anything but a status: output, and
+        // never a reason to buffer. Scanning resumes after its NUL.
+        this.#emit(stream, data.subarray(start, start + 1));
+        data = data.subarray(start + 1);
+        continue;
+      }
+      this.#pending[stream] = Buffer.alloc(0);
+      this.#onTrailer(stream, trailer);
       return;
     }
-    this.#emit(stream, data.subarray(0, start));
-    const end = data.indexOf('\n', start + this.#marker.length);
-    if (end === -1) {
-      this.#pending[stream] = data.subarray(start);
-      return;
-    }
-    this.#pending[stream] = Buffer.alloc(0);
-    this.#onTrailer(stream, data.subarray(start + this.#marker.length, end).toString('latin1'));
   }
 
   /** The streams ended: what was held back was output after all. */
@@ -108,9 +126,7 @@ export class SnippetOutput {
     }
   }
 
-  #onTrailer(stream: StreamName, statusText: string): void {
-    const status = /^\d{1,3}$/.test(statusText) ? Number(statusText) : Number.NaN;
-    // A malformed trailer cannot come from the wrapper; treat the stream as finished with no status.
+  #onTrailer(stream: StreamName, status: number): void {
     this.#status[stream] = status;
     const [out, err] = [this.#status.stdout, this.#status.stderr];
     if (out === undefined || err === undefined) return;
@@ -120,6 +136,26 @@ export class SnippetOutput {
   #emit(stream: StreamName, bytes: Buffer): void {
     if (bytes.length > 0) this.#onOutput(stream, bytes);
   }
+}
+
+/** Digits of an exit status: at most three (0–255). */
+const MAX_STATUS_DIGITS = 3;
+const NEWLINE = 0x0a;
+
+/**
+ * What follows a trailer's marker: the status (1–3 digits, then a newline), 'incomplete' while that may
+ * still come (at most MAX_STATUS_DIGITS bytes are ever waited for), or 'not-a-trailer'.
+ */
+function readStatus(rest: Buffer): number | 'incomplete' | 'not-a-trailer' {
+  let digits = 0;
+  while (digits < rest.length && digits < MAX_STATUS_DIGITS && isDigit(rest[digits] as number)) digits++;
+  if (digits === rest.length) return 'incomplete';
+  if (digits === 0 || rest[digits] !== NEWLINE) return 'not-a-trailer';
+  return Number(rest.subarray(0, digits).toString('latin1'));
+}
+
+function isDigit(byte: number): boolean {
+  return byte >= 0x30 && byte <= 0x39;
 }
 
 /** The length of the longest suffix of `data` that is a proper prefix of `marker`. */

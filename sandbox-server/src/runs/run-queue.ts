@@ -1,35 +1,58 @@
 /**
- * Admission control for runs: at most `concurrency` execute at once, at most
- * `queueLimit` wait for a slot (first come, first served), and anything
- * beyond is refused at once with BusyError (429 + Retry-After) instead of
- * piling up. A waiter whose client goes away leaves the queue.
+ * Admission control for runs, fair between clients:
+ * - A client may have at most `perClientConcurrency + perClientQueueLimit` runs in progress (running,
+ *   waiting for a slot, or waiting for its session); beyond that its next request is refused at once.
+ * - At most `concurrency` runs execute at once, and at most `perClientConcurrency` of them belong to
+ *   one client; a freed slot goes to a waiting run of the client with the fewest runs executing, so
+ *   a flooding client cannot push everyone else's runs back.
+ * - At most `queueLimit` runs wait for a slot; anything beyond is refused at once (BusyError: 429 +
+ *   Retry-After) instead of piling up. A waiter whose client goes away leaves the queue.
+ * A run takes a slot only when it can start (`slot`): a run waiting for its session's earlier runs holds
+ * its client's admission but no global slot.
  */
 import { BusyError } from '../errors.ts';
 
 export interface RunQueueOptions {
   concurrency: number;
   queueLimit: number;
+  perClientConcurrency: number;
+  perClientQueueLimit: number;
   /** Used for Retry-After until real run durations have been seen. */
   expectedRunMs: number;
 }
 
+/** Runs `task` once a run slot is free for this client; the slot is released when it settles. */
+export type RunSlot = <T>(task: () => Promise<T>) => Promise<T>;
+
+export interface Admission {
+  /** Takes a slot for the task; rejects with the signal's reason if it aborts while waiting. */
+  slot<T>(task: () => Promise<T>, signal: AbortSignal): Promise<T>;
+  /** The request is over (answered or failed). */
+  release(): void;
+}
+
 interface Waiter {
+  client: string;
   start: () => void;
+}
+
+interface ClientState {
+  admitted: number;
+  running: number;
 }
 
 /** Weight of the newest duration in the moving average used for Retry-After. */
 const DURATION_SMOOTHING = 0.2;
 
 export class RunQueue {
-  readonly #concurrency: number;
-  readonly #queueLimit: number;
+  readonly #options: RunQueueOptions;
   readonly #waiters: Waiter[] = [];
+  readonly #clients = new Map<string, ClientState>();
   #running = 0;
   #averageRunMs: number;
 
   constructor(options: RunQueueOptions) {
-    this.#concurrency = options.concurrency;
-    this.#queueLimit = options.queueLimit;
+    this.#options = options;
     this.#averageRunMs = options.expectedRunMs;
   }
 
@@ -41,32 +64,70 @@ export class RunQueue {
     return this.#waiters.length;
   }
 
-  /** Runs `task` when a slot is free; rejects with BusyError when the queue is full. */
-  async schedule<T>(task: () => Promise<T>, signal: AbortSignal): Promise<T> {
+  /** Counts one run request of `client`; BusyError when the client already has its share in progress. */
+  admit(client: string): Admission {
+    const { perClientConcurrency, perClientQueueLimit } = this.#options;
+    const state = this.#clients.get(client) ?? { admitted: 0, running: 0 };
+    if (state.admitted >= perClientConcurrency + perClientQueueLimit) {
+      throw new BusyError(
+        `this client already has ${state.admitted} runs in progress; wait for them to finish`,
+        this.#retryAfterS(1),
+      );
+    }
+    state.admitted++;
+    this.#clients.set(client, state);
+    let released = false;
+    return {
+      slot: (task, signal) => this.#schedule(client, state, task, signal),
+      release: () => {
+        if (released) return;
+        released = true;
+        state.admitted--;
+        if (state.admitted === 0 && state.running === 0) this.#clients.delete(client);
+      },
+    };
+  }
+
+  async #schedule<T>(
+    client: string,
+    state: ClientState,
+    task: () => Promise<T>,
+    signal: AbortSignal,
+  ): Promise<T> {
     signal.throwIfAborted();
-    if (this.#running >= this.#concurrency) await this.#wait(signal);
-    else this.#running++;
+    if (this.#canStart(state)) this.#take(state);
+    else await this.#wait(client, signal);
     const startedMs = performance.now();
     try {
       return await task();
     } finally {
       const tookMs = performance.now() - startedMs;
       this.#averageRunMs += DURATION_SMOOTHING * (tookMs - this.#averageRunMs);
-      this.#release();
+      this.#running--;
+      state.running--;
+      this.#dispatch();
     }
   }
 
-  #wait(signal: AbortSignal): Promise<void> {
-    if (this.#waiters.length >= this.#queueLimit) {
-      const rounds = Math.ceil((this.#waiters.length + 1) / this.#concurrency);
-      const retryAfterS = Math.max(1, Math.ceil((rounds * this.#averageRunMs) / 1000));
+  #canStart(state: ClientState): boolean {
+    return this.#running < this.#options.concurrency && state.running < this.#options.perClientConcurrency;
+  }
+
+  #take(state: ClientState): void {
+    this.#running++;
+    state.running++;
+  }
+
+  #wait(client: string, signal: AbortSignal): Promise<void> {
+    if (this.#waiters.length >= this.#options.queueLimit) {
       throw new BusyError(
         `too many runs in progress (${this.#running} running, ${this.#waiters.length} waiting); retry later`,
-        retryAfterS,
+        this.#retryAfterS(this.#waiters.length + 1),
       );
     }
     return new Promise<void>((resolve, reject) => {
       const waiter: Waiter = {
+        client,
         start: () => {
           signal.removeEventListener('abort', onAbort);
           resolve();
@@ -82,10 +143,28 @@ export class RunQueue {
     });
   }
 
-  /** Hands the slot straight to the next waiter, or frees it. */
-  #release(): void {
-    const next = this.#waiters.shift();
-    if (next) next.start();
-    else this.#running--;
+  /**
+   * Hands free slots out, each to a waiting run of the client with the fewest runs executing (the
+   * longest-waiting one among equals), never beyond a client's share: a reader with nothing running
+   * goes before the next run of a client that already has some.
+   */
+  #dispatch(): void {
+    while (this.#running < this.#options.concurrency) {
+      let best: { index: number; state: ClientState } | undefined;
+      for (const [index, waiter] of this.#waiters.entries()) {
+        const state = this.#clients.get(waiter.client);
+        if (state === undefined || !this.#canStart(state)) continue;
+        if (best === undefined || state.running < best.state.running) best = { index, state };
+      }
+      if (best === undefined) return;
+      const [waiter] = this.#waiters.splice(best.index, 1);
+      this.#take(best.state);
+      waiter?.start();
+    }
+  }
+
+  #retryAfterS(waitingAhead: number): number {
+    const rounds = Math.ceil(waitingAhead / this.#options.concurrency);
+    return Math.max(1, Math.ceil((rounds * this.#averageRunMs) / 1000));
   }
 }

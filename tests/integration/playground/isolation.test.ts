@@ -13,6 +13,7 @@ import {
   type PlaygroundServer,
   startPlaygroundServer,
 } from '../../../scripts/lib/playground-server.ts';
+import { startCanary } from '../../support/canary.ts';
 
 const SESSION_LIMIT = 3;
 const DISK_LIMIT_MIB = 128;
@@ -134,21 +135,27 @@ describe('playground isolation', () => {
     });
   });
 
-  it('has no network egress, from the playground or its containers', async () => {
-    await inSession('10.0.0.5', async (session) => {
-      const result = await server.run(
-        [
-          'curl -s -m 3 -o /dev/null http://deb.debian.org/ && echo outer-reached',
-          'docker run --rm busybox wget -q -T 3 -O /dev/null http://deb.debian.org/ && echo inner-reached',
-          'docker run --rm busybox wget -q -T 3 -O /dev/null http://151.101.2.132/ && echo inner-ip-reached',
-          'docker run --rm --network host busybox wget -q -T 3 -O /dev/null http://151.101.2.132/ && echo host-net-reached',
-          'echo done',
-        ].join('; '),
-        session,
-      );
-      expect(result.stdout).not.toContain('reached');
-      expect(result.stdout).toContain('done');
-    });
+  it('has no network egress, from the playground or its containers: a canary on this machine sees nothing', async () => {
+    const canary = await startCanary();
+    const url = `http://${canary.address}:${canary.port}/`;
+    try {
+      await inSession('10.0.0.5', async (session) => {
+        const result = await server.run(
+          [
+            `curl -s -m 3 -o /dev/null ${url} && echo outer-reached`,
+            `docker run --rm busybox wget -q -T 3 -O /dev/null ${url} && echo inner-reached`,
+            `docker run --rm --network host busybox wget -q -T 3 -O /dev/null ${url} && echo host-net-reached`,
+            'echo done',
+          ].join('; '),
+          session,
+        );
+        expect(result.stdout).not.toContain('reached');
+        expect(result.stdout).toContain('done');
+      });
+      expect(canary.contacts()).toBe(0);
+    } finally {
+      await canary.close();
+    }
   });
 
   it('keeps playgrounds apart: no view of, or route to, another reader’s containers; the catalog is read-only', async () => {

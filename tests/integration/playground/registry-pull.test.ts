@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_REGISTRY_IMAGE } from '../../../sandbox-server/images/specs.ts';
 import { type PlaygroundServer, startPlaygroundServer } from '../../../scripts/lib/playground-server.ts';
+import { startCanary } from '../../support/canary.ts';
 
 const suffix = randomBytes(4).toString('hex');
 const network = `dockyard-test-pull-${suffix}`;
@@ -134,16 +135,20 @@ describe('pulls through the team’s mirror (PLAYGROUND_ALLOW_PULL + PLAYGROUND_
 
   it('gives inner containers no way out, and the reader’s shell only the allowed host', async () => {
     const ca = `/etc/docker/certs.d/${MIRROR_HOST}:5000/ca.crt`;
+    const canary = await startCanary();
     const result = await server.run(
       [
         `docker run --rm busybox wget -q -T 3 -O /dev/null http://${MIRROR_HOST}:5000/v2/ && echo container-reached`,
         `curl -s -m 3 -o /dev/null --cacert ${ca} ${MIRROR}/v2/ && echo shell-reached`,
-        'curl -s -m 3 -o /dev/null -x http://127.0.0.1:3128 https://deb.debian.org/ && echo other-host-reached',
+        `curl -s -m 3 -o /dev/null -x http://127.0.0.1:3128 http://${canary.address}:${canary.port}/ && echo other-host-reached`,
+        `curl -s -m 3 -o /dev/null http://${canary.address}:${canary.port}/ && echo direct-reached`,
         `curl -s -m 3 -o /dev/null -w "%{http_code}\\n" -x http://127.0.0.1:3128 --cacert ${ca} ${MIRROR}/v2/`,
       ].join('; '),
       session,
     );
+    await canary.close();
     expect(result.stdout).not.toContain('reached');
+    expect(canary.contacts()).toBe(0);
     // Only through the playground's proxy, and only to the mirror.
     expect(result.stdout.trim()).toBe('200');
   });

@@ -1,16 +1,17 @@
 /**
- * The real server (buildApp + real Docker engine + ShellRunner), listening on
+ * The real server (buildSandbox with the real Docker engine, shell runner only), listening on
  * a free port, for integration tests; and checks that a run left nothing
  * behind.
  */
 import type { FastifyInstance } from 'fastify';
+import { freePort } from '../../../scripts/lib/free-port.ts';
 import { expect } from 'vitest';
-import { buildApp } from '../../../sandbox-server/src/app.ts';
+import { buildSandbox } from '../../../sandbox-server/src/app.ts';
 import { type Config, loadConfig } from '../../../sandbox-server/src/config.ts';
-import { Containers } from '../../../sandbox-server/src/docker/containers.ts';
+import type { Containers } from '../../../sandbox-server/src/docker/containers.ts';
 import { DockerEngine } from '../../../sandbox-server/src/docker/engine.ts';
 import { instanceFilter, newInstanceIdentity } from '../../../sandbox-server/src/docker/labels.ts';
-import { ShellRunner } from '../../../sandbox-server/src/runners/shell-runner.ts';
+import type { ShellRunner } from '../../../sandbox-server/src/runners/shell-runner.ts';
 import type { RunResult } from '../../../sandbox-server/src/runs/run-result.ts';
 
 export interface Harness {
@@ -27,19 +28,31 @@ export interface Harness {
 }
 
 export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
-  const config = loadConfig({ LOG_LEVEL: 'error', RATE_LIMIT_MAX: '10000', SHELL_POOL_SIZE: '2', ...env });
+  const port = await freePort();
+  const config = loadConfig({
+    LOG_LEVEL: 'error',
+    RATE_LIMIT_MAX: '10000',
+    SHELL_POOL_SIZE: '2',
+    // Reached over HTTP at 127.0.0.1:<port>, and with app.inject's default Host.
+    PORT: String(port),
+    PUBLIC_HOSTS: `127.0.0.1:${port},localhost:80`,
+    ...env,
+  });
   const engine = new DockerEngine({
     socketPath: config.dockerSocketPath,
     callTimeoutMs: config.dockerCallTimeoutMs,
   });
-  const containers = new Containers(engine, newInstanceIdentity());
-  const runners: { shell?: ShellRunner } = {};
-  const app = await buildApp({ config, engine, containers, runners, serveSite: false });
-  const shell = new ShellRunner({ config, engine, containers, log: app.log });
-  runners.shell = shell;
-  shell.start();
+  const sandbox = await buildSandbox({
+    config,
+    engine,
+    identity: newInstanceIdentity(),
+    runners: { shell: true, docker: false },
+    serveSite: false,
+  });
+  const { app, containers } = sandbox;
+  const shell = sandbox.shell as ShellRunner;
+  const url = await app.listen({ host: '127.0.0.1', port });
   await waitFor(() => shell.health().ready === config.shellPoolSize, 60_000, 'the warm pool to fill');
-  const url = await app.listen({ host: '127.0.0.1', port: 0 });
   const mine = () => engine.listContainers([instanceFilter(containers.instance)]);
 
   return {
@@ -50,13 +63,14 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     containers,
     shell,
     async run(code) {
-      const response = await app.inject({
+      const response = await fetch(`${url}/api/run`, {
         method: 'POST',
-        url: '/api/run',
-        payload: { runner: 'shell', code },
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ runner: 'shell', code }),
       });
-      expect(response.statusCode, response.body).toBe(200);
-      return response.json() as RunResult;
+      const body = await response.text();
+      expect(response.status, body).toBe(200);
+      return JSON.parse(body) as RunResult;
     },
     async expectNoLeftovers() {
       await expect

@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DockerEngine } from '../../../sandbox-server/src/docker/engine.ts';
 import { instanceLabels, LABEL_PID } from '../../../sandbox-server/src/docker/labels.ts';
 import { freePort } from '../../../scripts/lib/free-port.ts';
+import { startCanary } from '../../support/canary.ts';
 import { type Harness, startHarness } from './harness.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
@@ -230,9 +231,11 @@ describe('gVisor', () => {
     const kernel = await h.run('uname -r; id -u');
     expect(kernel.stdout).not.toContain(hostKernel);
     expect(kernel.stdout).toMatch(/\n1000\n$/);
-    expect((await h.run('(echo > /dev/tcp/1.1.1.1/80) 2>&1 | tail -1')).stdout).toMatch(
-      /unreachable|refused|denied|no route/i,
-    );
+    const canary = await startCanary();
+    const probe = await h.run(`(echo > /dev/tcp/${canary.address}/${canary.port}) 2>&1 | tail -1`);
+    await canary.close();
+    expect(probe.stdout).toMatch(/unreachable|refused|denied|no route/i);
+    expect(canary.contacts()).toBe(0);
     // The sentry's own threads count against the pids cgroup: a pipeline must not starve it.
     expect(await h.run('head -c 10 /dev/zero | wc -c')).toMatchObject({ stdout: '10\n', exitCode: 0 });
     expect((await h.run('x=a; while true; do x=$x$x; done')).oomKilled).toBe(true);

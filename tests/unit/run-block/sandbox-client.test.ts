@@ -54,6 +54,17 @@ describe('SandboxClient.run', () => {
     });
   });
 
+  it('sends the reader’s sign-in token as a bearer token, and nothing without one', async () => {
+    const { fetch, requests } = fakeFetch(() => eventStream([sse('exit', OK_RESULT)]));
+    let token: string | null = 'team-token-0123456789';
+    const client = new SandboxClient('', fetch, () => token);
+    await client.run({ runner: 'shell', code: 'x' }, () => {}, signal());
+    token = null;
+    await client.run({ runner: 'shell', code: 'x' }, () => {}, signal());
+    expect(requests[0]?.headers).toMatchObject({ authorization: 'Bearer team-token-0123456789' });
+    expect(requests[1]?.headers).not.toHaveProperty('authorization');
+  });
+
   it('talks to another origin when built with one, and sends the session', async () => {
     const { fetch, requests } = fakeFetch(() => eventStream([sse('exit', OK_RESULT)]));
     await new SandboxClient('https://sandbox.example/', fetch).run(
@@ -112,6 +123,12 @@ describe('SandboxClient.run', () => {
     ['405 from a static host', new Response('', { status: 405 }), false, { kind: 'unreachable' }],
     ['a proxy’s 502', new Response('Bad gateway', { status: 502 }), false, { kind: 'unreachable' }],
     ['413', json(413, { message: 'body too large' }), false, { kind: 'too-large' }],
+    [
+      '401 (AUTH_MODE=token, no token)',
+      json(401, { message: 'sign-in required' }),
+      false,
+      { kind: 'sign-in-required' },
+    ],
     [
       '400',
       json(400, { message: 'body/code must be a string' }),

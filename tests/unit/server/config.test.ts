@@ -1,5 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Value } from 'typebox/value';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../../sandbox-server/src/config.ts';
+import { ConfigError, EnvSchema, loadConfig } from '../../../sandbox-server/src/config.ts';
+
+const ENV_EXAMPLE = join(import.meta.dirname, '..', '..', '..', '.env.example');
 
 describe('loadConfig', () => {
   it('has the documented defaults', () => {
@@ -16,10 +21,29 @@ describe('loadConfig', () => {
   });
 
   it('converts and bounds values', () => {
-    expect(loadConfig({ RUN_TIMEOUT_MS: '2500', TRUST_PROXY: 'true' })).toMatchObject({
+    expect(loadConfig({ RUN_TIMEOUT_MS: '2500', TRUST_PROXY: '1' })).toMatchObject({
       runTimeoutMs: 2500,
-      trustProxy: true,
+      trustProxy: 1,
     });
+  });
+
+  it('takes TRUST_PROXY as false, a hop count or proxy addresses, never "trust everything"', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 192.0.2.7,fd00::/8' }).trustProxy).toEqual([
+      '10.0.0.0/8',
+      '192.0.2.7',
+      'fd00::/8',
+    ]);
+    expect(() => loadConfig({ TRUST_PROXY: 'true' })).toThrow(/TRUST_PROXY/);
+  });
+
+  it('keeps sign-in tokens only as digests and refuses weak or missing ones', () => {
+    const config = loadConfig({ AUTH_MODE: 'token', AUTH_TOKENS: 'alice:0123456789abcdef0123' });
+    expect([...config.authTokenHashes.keys()]).toEqual(['alice']);
+    expect(JSON.stringify([...config.authTokenHashes.values()])).not.toContain('0123456789abcdef0123');
+    expect(() => loadConfig({ AUTH_MODE: 'token' })).toThrow(/AUTH_TOKENS/);
+    expect(() => loadConfig({ AUTH_MODE: 'token', AUTH_TOKENS: 'bob:short' })).toThrow(/at least 16/);
+    expect(() => loadConfig({ AUTH_MODE: 'proxy', TRUST_PROXY: '1' })).toThrow(/TRUST_PROXY to list/);
   });
 
   it('names every invalid variable at once', () => {
@@ -33,6 +57,22 @@ describe('loadConfig', () => {
       expect(message).toContain('PORT');
       expect(message).toContain('RUN_PIDS_LIMIT');
       expect(message).toContain('SANDBOX_RUNTIME');
+    }
+  });
+
+  it('.env.example lists exactly the schema’s variables, each with its default', () => {
+    const lines = readFileSync(ENV_EXAMPLE, 'utf8').split('\n');
+    const example = new Map(
+      lines
+        .filter((line) => /^[A-Z_]+=/.test(line))
+        .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)] as const),
+    );
+    const properties = EnvSchema.properties as Record<string, { machineDependent?: boolean }>;
+    expect([...example.keys()].sort()).toEqual(Object.keys(properties).sort());
+    const defaults = Value.Default(EnvSchema, {}) as Record<string, unknown>;
+    for (const [name, schema] of Object.entries(properties)) {
+      if (schema.machineDependent) continue;
+      expect(example.get(name), name).toBe(String(defaults[name]));
     }
   });
 });

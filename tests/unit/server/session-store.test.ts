@@ -72,7 +72,7 @@ function deferred(): { promise: Promise<void>; resolve: () => void } {
 describe('SessionStore', () => {
   it('creates sessions with unguessable ids, each with a playground of its own', async () => {
     const { store, now } = setup();
-    const a = await store.create('1.1.1.1', signal);
+    const a = await store.create('192.0.2.11', signal);
     const b = await store.create('2.2.2.2', signal);
     expect(a.id).toMatch(/^[A-Za-z0-9_-]{24}$/);
     expect(a.id).not.toBe(b.id);
@@ -96,7 +96,7 @@ describe('SessionStore', () => {
 
   it('ends a session after the idle timeout and destroys its playground', async () => {
     const { store, playgrounds, advance } = setup();
-    const { id } = await store.create('1.1.1.1', signal);
+    const { id } = await store.create('192.0.2.11', signal);
     const { playgroundId } = store.get(id);
     advance(IDLE_MS - 1);
     expect(store.get(id).id).toBe(id);
@@ -109,7 +109,7 @@ describe('SessionStore', () => {
 
   it('extends a session with each run, up to its maximum lifetime', async () => {
     const { store, now, advance } = setup();
-    const { id } = await store.create('1.1.1.1', signal);
+    const { id } = await store.create('192.0.2.11', signal);
     const session = store.get(id);
     advance(IDLE_MS - 1_000);
     await store.runExclusive(session, async () => {});
@@ -128,7 +128,7 @@ describe('SessionStore', () => {
 
   it('does not idle out a session while a run is in progress; idle time counts from its end', async () => {
     const { store, playgrounds, advance } = setup();
-    const { id } = await store.create('1.1.1.1', signal);
+    const { id } = await store.create('192.0.2.11', signal);
     const hold = deferred();
     const running = store.runExclusive(store.get(id), () => hold.promise);
     advance(IDLE_MS + 1);
@@ -146,7 +146,7 @@ describe('SessionStore', () => {
 
   it('ends a session at its maximum lifetime even while it runs', async () => {
     const { store, playgrounds, advance } = setup();
-    const { id } = await store.create('1.1.1.1', signal);
+    const { id } = await store.create('192.0.2.11', signal);
     const hold = deferred();
     const started = deferred();
     const running = store.runExclusive(store.get(id), () => {
@@ -163,7 +163,7 @@ describe('SessionStore', () => {
 
   it('runs a session’s snippets one at a time, in the order they arrive', async () => {
     const { store } = setup();
-    const session = store.get((await store.create('1.1.1.1', signal)).id);
+    const session = store.get((await store.create('192.0.2.11', signal)).id);
     const events: string[] = [];
     const holds = [deferred(), deferred(), deferred()];
     const runs = holds.map((hold, i) =>
@@ -188,7 +188,7 @@ describe('SessionStore', () => {
 
   it('fails runs still queued when their session is deleted', async () => {
     const { store } = setup();
-    const { id } = await store.create('1.1.1.1', signal);
+    const { id } = await store.create('192.0.2.11', signal);
     const session = store.get(id);
     const hold = deferred();
     const started = deferred();

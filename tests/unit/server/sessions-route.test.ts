@@ -4,22 +4,19 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildApp } from '../../../sandbox-server/src/app.ts';
+import { buildSandbox } from '../../../sandbox-server/src/app.ts';
 import {
   type Config,
   ConfigError,
   DOCKER_HUB_HOSTS,
   loadConfig,
 } from '../../../sandbox-server/src/config.ts';
-import { Containers } from '../../../sandbox-server/src/docker/containers.ts';
 import { newInstanceIdentity } from '../../../sandbox-server/src/docker/labels.ts';
-import { createDockerPlaygrounds } from '../../../sandbox-server/src/playground/docker-playgrounds.ts';
 import { PLAYGROUND_EXEC } from '../../../sandbox-server/src/playground/playground-container.ts';
 import type { SessionStore } from '../../../sandbox-server/src/playground/session-store.ts';
-import { type DockerRunner, pullHint } from '../../../sandbox-server/src/runners/docker-runner.ts';
-import type { RunnerName } from '../../../sandbox-server/src/runners/runner.ts';
+import { pullHint } from '../../../sandbox-server/src/runners/docker-runner.ts';
 import { FakeEngine, type FakeProgram } from './fakes/fake-engine.ts';
-import { parseEvents } from './fakes/test-app.ts';
+import { parseEvents, TEST_ENV } from './fakes/test-app.ts';
 
 interface SessionsApp {
   app: FastifyInstance;
@@ -58,32 +55,21 @@ const playgroundProgram =
     return 0;
   };
 
-async function setup(env: Record<string, string> = {}, options: { withSessions?: boolean } = {}) {
+async function setup(env: Record<string, string> = {}, options: { withDockerRunner?: boolean } = {}) {
   let nowMs = Date.now();
-  const config = loadConfig({
-    LOG_LEVEL: 'silent',
-    SHELL_POOL_SIZE: '0',
-    PLAYGROUND_POOL_SIZE: '1',
-    ...env,
-  });
+  const config = loadConfig({ ...TEST_ENV, PLAYGROUND_POOL_SIZE: '1', ...env });
   const engine = new FakeEngine();
   const runs: string[] = [];
   engine.program = playgroundProgram(runs);
-  const containers = new Containers(engine, newInstanceIdentity());
-  const runners: Partial<Record<RunnerName, DockerRunner>> = {};
-  const deps = { config, engine, containers, runners, serveSite: false };
-  const app = await buildApp(deps);
-  const { pool, sessions, runner } = createDockerPlaygrounds({
+  const { app, playgrounds } = await buildSandbox({
     config,
     engine,
-    containers,
-    log: app.log,
-    sweepIntervalMs: 60_000,
-    now: () => nowMs,
+    identity: newInstanceIdentity(),
+    runners: { shell: false, docker: options.withDockerRunner ?? true },
+    serveSite: false,
+    sessionClock: () => nowMs,
   });
-  if (options.withSessions ?? true) Object.assign(deps, { sessions });
-  runners.docker = runner;
-  pool.start();
+  const sessions = playgrounds?.sessions as SessionStore;
   await app.ready();
   current = {
     app,
@@ -100,7 +86,7 @@ async function setup(env: Record<string, string> = {}, options: { withSessions?:
 }
 
 const createSession = (app: FastifyInstance, client = '10.0.0.1') =>
-  app.inject({ method: 'POST', url: '/api/sessions', remoteAddress: client });
+  app.inject({ method: 'POST', url: '/api/sessions', remoteAddress: client, payload: {} });
 const runIn = (app: FastifyInstance, session: string | undefined, code: string, headers = {}) =>
   app.inject({
     method: 'POST',
@@ -164,7 +150,7 @@ describe('POST /api/sessions', () => {
   });
 
   it('answers 503 when the server has no playground sessions', async () => {
-    const { app } = await setup({}, { withSessions: false });
+    const { app } = await setup({}, { withDockerRunner: false });
     const response = await createSession(app);
     expect(response.statusCode).toBe(503);
     expect(response.json().message).toBe('docker runner not available');

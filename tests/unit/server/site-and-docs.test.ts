@@ -61,10 +61,42 @@ describe('GET /api/health', () => {
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({
       status: 'ok',
-      docker: { reachable: true, serverVersion: 'fake', runtimes: ['runc'] },
+      docker: { reachable: true },
       pools: { shell: { target: 2, ready: 2, starting: 0, inUse: 0 } },
       runs: { running: 0, waiting: 0 },
     });
+    expect((await t.app.inject({ url: '/api/health/ready' })).json()).toEqual(response.json());
+  });
+
+  it('shows the engine version and runtimes only when configured to', async () => {
+    t = await buildTestApp({ HEALTH_SHOW_VERSIONS: 'true' });
+    const response = await t.app.inject({ url: '/api/health/ready' });
+    expect(response.json().docker).toEqual({ reachable: true, serverVersion: 'fake', runtimes: ['runc'] });
+  });
+
+  it('asks the engine about once a second however often health is asked', async () => {
+    t = await buildTestApp();
+    const app = t.app;
+    let infoCalls = 0;
+    const info = t.engine.info.bind(t.engine);
+    t.engine.info = async () => {
+      infoCalls++;
+      return info();
+    };
+    await Promise.all(Array.from({ length: 50 }, () => app.inject({ url: '/api/health/ready' })));
+    for (let i = 0; i < 50; i++) await app.inject({ url: '/api/health' });
+    expect(infoCalls).toBe(1);
+    // Once the answer is a second old, the next request asks again.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    await app.inject({ url: '/api/health/ready' });
+    expect(infoCalls).toBe(2);
+  });
+
+  it('answers liveness without asking the engine', async () => {
+    t = await buildTestApp();
+    t.engine.unreachable = true;
+    const response = await t.app.inject({ url: '/api/health/live' });
+    expect([response.statusCode, response.json()]).toEqual([200, { status: 'ok' }]);
   });
 
   it('answers 503 with the reason when the engine is unreachable', async () => {
@@ -89,5 +121,7 @@ describe('GET /api/openapi.json', () => {
     expect(Object.keys(run.responses).sort()).toEqual(['200', '400', '404', '413', '415', '429', '503']);
     expect(run.requestBody.content['application/json'].schema.required).toEqual(['runner', 'code']);
     expect(doc.paths['/api/health'].get.responses).toHaveProperty('503');
+    expect(doc.paths['/api/health/ready'].get.responses).toHaveProperty('503');
+    expect(doc.paths['/api/health/live'].get.responses).toHaveProperty('200');
   });
 });

@@ -97,6 +97,41 @@ describe('SnippetOutput', () => {
   });
 });
 
+describe('a reader who knows the nonce', () => {
+  /** The marker and the longest status: all the parser may ever wait for. */
+  const TRAILER_MAX_BYTES = `\0${NONCE} 255`.length;
+
+  it('cannot make the parser buffer: a forged trailer start followed by a flood is output', () => {
+    let passedOn = 0;
+    const output = new SnippetOutput(NONCE, (_stream, chunk) => {
+      passedOn += chunk.length;
+    });
+    const flood = Buffer.alloc(64 * 1024, 'x');
+    output.write('stdout', Buffer.from(`\0${NONCE} `));
+    let offered = `\0${NONCE} `.length;
+    for (let i = 0; i < 256; i++) {
+      output.write('stdout', flood);
+      offered += flood.length;
+      expect(output.heldBytes).toBeLessThanOrEqual(TRAILER_MAX_BYTES);
+    }
+    // Everything went on to the output cap, which stops the run.
+    expect(passedOn).toBe(offered);
+  });
+
+  it('cannot make it buffer with a run of digits or a status split byte by byte', async () => {
+    const { seen, output } = collect();
+    for (const byte of Buffer.from(`\0${NONCE} 12345678`)) {
+      output.write('stderr', Buffer.from([byte]));
+      expect(output.heldBytes).toBeLessThanOrEqual(TRAILER_MAX_BYTES);
+    }
+    expect(seen.stderr).toBe(`\0${NONCE} 12345678`);
+    for (const stream of ['stdout', 'stderr'] as const) {
+      for (const byte of Buffer.from(exitTrailer(NONCE, 42))) output.write(stream, Buffer.from([byte]));
+    }
+    expect(await statusOf(output)).toBe(42);
+  });
+});
+
 describe('the shell image’s run-snippet under bash', () => {
   /** Runs the wrapper the way a shell sandbox does, minus the container. */
   function runWrapper(code: string) {

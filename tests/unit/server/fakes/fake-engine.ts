@@ -56,6 +56,13 @@ export class FakeEngine implements Engine {
   missingImages = new Set<string>();
   /** Delay of createContainer, to see requests wait for the pool. */
   createDelayMs = 0;
+  /**
+   * When set, createContainer makes the container at once (it is listed, as on a real engine once
+   * the create is under way) and answers only when this settles.
+   */
+  createAnswerHeld: Promise<void> | undefined;
+  /** When set, removeContainer fails with this error (the engine refuses or times out). */
+  removeFailure: Error | undefined;
   /** What an exec does; by default it echoes its last argument. */
   program: FakeProgram = async (p) => {
     p.write('stdout', `${p.cmd.at(-1) ?? ''}\n`);
@@ -98,6 +105,7 @@ export class FakeEngine implements Engine {
       execs: 0,
       onKill: [],
     });
+    if (this.createAnswerHeld) await this.createAnswerHeld;
     return id;
   }
 
@@ -239,6 +247,7 @@ export class FakeEngine implements Engine {
 
   async removeContainer(idOrName: string): Promise<void> {
     this.#check();
+    if (this.removeFailure) throw this.removeFailure;
     const c = [...this.containers.values()].find((x) => x.id === idOrName || x.name === idOrName);
     if (!c) return;
     await this.killContainer(c.id);

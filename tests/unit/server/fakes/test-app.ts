@@ -3,12 +3,11 @@
  * app.inject tests of routing, validation and limits without Docker.
  */
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../../../sandbox-server/src/app.ts';
+import { buildSandbox } from '../../../../sandbox-server/src/app.ts';
 import { type Config, loadConfig } from '../../../../sandbox-server/src/config.ts';
-import { Containers } from '../../../../sandbox-server/src/docker/containers.ts';
+import type { Containers } from '../../../../sandbox-server/src/docker/containers.ts';
 import { newInstanceIdentity } from '../../../../sandbox-server/src/docker/labels.ts';
-import type { Runner, RunnerName } from '../../../../sandbox-server/src/runners/runner.ts';
-import { ShellRunner } from '../../../../sandbox-server/src/runners/shell-runner.ts';
+import type { ShellRunner } from '../../../../sandbox-server/src/runners/shell-runner.ts';
 import { FakeEngine } from './fake-engine.ts';
 
 export interface TestApp {
@@ -19,24 +18,29 @@ export interface TestApp {
   shell: ShellRunner;
 }
 
+/** Settings of every app under test: quiet, no warm pool, the default Host allow-list. */
+export const TEST_ENV: Readonly<Record<string, string>> = {
+  LOG_LEVEL: 'silent',
+  SHELL_POOL_SIZE: '0',
+  // app.inject's default Host is localhost:80; listening tests get the loopback names with their own port.
+  PORT: '80',
+};
+
 export async function buildTestApp(
   env: Record<string, string> = {},
-  options: {
-    engine?: FakeEngine;
-    extraRunners?: Partial<Record<RunnerName, Runner>>;
-    serveSite?: boolean;
-  } = {},
+  options: { engine?: FakeEngine; serveSite?: boolean } = {},
 ): Promise<TestApp> {
-  const config = loadConfig({ LOG_LEVEL: 'silent', SHELL_POOL_SIZE: '0', ...env });
+  const config = loadConfig({ ...TEST_ENV, ...env });
   const engine = options.engine ?? new FakeEngine();
-  const containers = new Containers(engine, newInstanceIdentity());
-  const runners: Partial<Record<RunnerName, Runner>> = { ...options.extraRunners };
-  const app = await buildApp({ config, engine, containers, runners, serveSite: options.serveSite ?? false });
-  const shell = new ShellRunner({ config, engine, containers, log: app.log });
-  runners.shell = shell;
-  shell.start();
+  const { app, containers, shell } = await buildSandbox({
+    config,
+    engine,
+    identity: newInstanceIdentity(),
+    runners: { shell: true, docker: false },
+    serveSite: options.serveSite ?? false,
+  });
   await app.ready();
-  return { app, engine, containers, config, shell };
+  return { app, engine, containers, config, shell: shell as ShellRunner };
 }
 
 /** Parses a text/event-stream body into [event, data] pairs. */

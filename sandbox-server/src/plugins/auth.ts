@@ -1,0 +1,69 @@
+/**
+ * Optional sign-in (AUTH_MODE), off by default for a public read-only handbook:
+ * - token: `Authorization: Bearer <token>`; tokens come from AUTH_TOKENS_FILE or AUTH_TOKENS, are kept
+ *   only as SHA-256 digests, and a presented token's digest is compared with every stored one in
+ *   constant time. The identity is the token's name.
+ * - proxy: a reverse proxy that signs readers in (oauth2-proxy, Authelia…) sets AUTH_PROXY_HEADER; the
+ *   header is believed only on connections from a TRUST_PROXY address, so a client reaching the server
+ *   directly cannot name itself.
+ * Every request of the scope gets `request.identity` (null in mode none); without one in the other
+ * modes the answer is 401.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { type Config, hashToken } from '../config.ts';
+import { HttpError } from '../errors.ts';
+import { trustedProxies } from './client-identity.ts';
+
+/** A header value of at most this many characters; longer is refused rather than hashed or logged. */
+const MAX_IDENTITY_LENGTH = 256;
+
+/** The signed-in identity of a request: a name, null when unauthenticated; throws 401 when one is required. */
+export type Authenticate = (request: FastifyRequest) => string | null;
+
+export function createAuthenticator(config: Config): Authenticate {
+  switch (config.authMode) {
+    case 'none':
+      return () => null;
+    case 'token':
+      return (request) => {
+        const header = request.headers.authorization ?? '';
+        const token = /^Bearer ([\x21-\x7e]{1,512})$/.exec(header)?.[1];
+        const name = token === undefined ? null : tokenHolder(config, token);
+        if (name === null) {
+          throw new HttpError(401, 'sign-in required: send Authorization: Bearer <your team token>');
+        }
+        return name;
+      };
+    case 'proxy': {
+      const proxies = trustedProxies(config);
+      const header = config.authProxyHeader.toLowerCase();
+      return (request) => {
+        const peer = request.socket.remoteAddress ?? '';
+        const value = request.headers[header];
+        const fromProxy = peer !== '' && proxies.check(peer, peer.includes(':') ? 'ipv6' : 'ipv4');
+        if (!fromProxy || typeof value !== 'string' || value === '' || value.length > MAX_IDENTITY_LENGTH) {
+          throw new HttpError(401, 'sign-in required: reach this server through its sign-in proxy');
+        }
+        return value;
+      };
+    }
+  }
+}
+
+/** The name of the token's holder, or null; every stored digest is compared, each in constant time. */
+function tokenHolder(config: Config, token: string): string | null {
+  const presented = hashToken(token);
+  let holder: string | null = null;
+  for (const [name, digest] of config.authTokenHashes) {
+    if (timingSafeEqual(presented, digest)) holder = name;
+  }
+  return holder;
+}
+
+export function registerAuth(scope: FastifyInstance, config: Config): void {
+  const authenticate = createAuthenticator(config);
+  scope.addHook('onRequest', async (request) => {
+    request.identity = authenticate(request);
+  });
+}
