@@ -5,6 +5,7 @@
  * mistakes a container being created for a stray one.
  */
 import { randomBytes } from 'node:crypto';
+import { containerCreateSeconds, timed } from '../observability/metrics.ts';
 import type { ContainerCreateOptions, Engine } from './engine.ts';
 import { type InstanceIdentity, instanceLabels } from './labels.ts';
 
@@ -38,11 +39,15 @@ export class Containers {
     const name = `dockyard-${role}-${randomBytes(6).toString('hex')}`;
     this.#tracked.add(name);
     try {
-      const id = await this.#engine.createContainer({
-        ...options,
-        name,
-        Labels: { ...options.Labels, ...instanceLabels(this.#instance, role) },
-      });
+      const id = await timed(
+        (seconds) => containerCreateSeconds.observe({ role }, seconds),
+        () =>
+          this.#engine.createContainer({
+            ...options,
+            name,
+            Labels: { ...options.Labels, ...instanceLabels(this.#instance, role) },
+          }),
+      );
       this.#idsByName.set(name, id);
       return id;
     } catch (error) {

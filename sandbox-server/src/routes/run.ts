@@ -15,6 +15,7 @@ import { type Static, Type } from 'typebox';
 import type { Config } from '../config.ts';
 import type { StreamName } from '../docker/demux.ts';
 import { HttpError, RunnerUnavailableError } from '../errors.ts';
+import { RunObservation } from '../observability/run-observation.ts';
 import { errorBody, NO_NUL_PATTERN } from '../plugins/error-handling.ts';
 import type { OutputSink, Runner, RunnerName } from '../runners/runner.ts';
 import type { RunQueue } from '../runs/run-queue.ts';
@@ -107,15 +108,19 @@ export function registerRunRoute(app: FastifyInstance, options: RunRouteOptions)
       const sink: OutputSink = stream ? (name, text) => stream.output(name, text) : () => {};
       const input = session === undefined ? { code } : { code, session };
 
+      const observation = new RunObservation(request.log, runnerName, request.ip, session);
       try {
-        const result = await queue.schedule(() => runner.run(input, sink, stopped), stopped);
+        const result = await queue.schedule(() => {
+          observation.started();
+          return runner.run(input, sink, stopped);
+        }, stopped);
+        observation.finished(result);
         if (!stream) return result;
         stream.end('exit', result);
       } catch (caught) {
-        if (clientGone.signal.aborted) {
-          request.log.info({ runner: runnerName }, 'client went away; run stopped');
-          return reply;
-        }
+        observation.failed(caught, stopped.aborted);
+        // Logged by the observation (outcome `aborted`); nobody is left to answer.
+        if (clientGone.signal.aborted) return reply;
         const error = shutdown.aborted ? new RunnerUnavailableError('server is shutting down') : caught;
         if (!stream?.started) throw error;
         request.log.warn({ err: error }, 'run failed while streaming');

@@ -158,7 +158,7 @@ export class ShellRunner implements Runner {
 
   /** The container is fresh, so any OOM kill in its life happened during this run. */
   async #wasOomKilled(id: string): Promise<boolean> {
-    const count = await this.#engine.oomKillCount(id);
+    const count = await this.#engine.oomEventCount(id);
     if (count !== null) return count > 0;
     // The engine records an OOM kill only when the container stops: stop it, then ask (slower).
     try {

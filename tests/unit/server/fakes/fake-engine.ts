@@ -224,7 +224,7 @@ export class FakeEngine implements Engine {
     return c ? { running: c.running, oomKilled: c.oomKilled, exitCode: c.exitCode } : null;
   }
 
-  async oomKillCount(id: string): Promise<number | null> {
+  async oomEventCount(id: string): Promise<number | null> {
     return this.containers.get(id)?.oomKilled ? 1 : 0;
   }
 

@@ -1,0 +1,128 @@
+/**
+ * Counts the engine's `oom` events for Dockyard's containers, through the engine's API only: the
+ * server may run in a container beside the engine, where the engine host's cgroup files are not
+ * there to read. The engine relays the kernel's OOM notifications for a container's memory cgroup
+ * as `oom` events while the container keeps running, which `inspect` does not show (its `OOMKilled`
+ * is set only once the container stops). They are not one per kill: one process killed for memory
+ * raised hundreds of them here (cgroup v1). So a count tells whether memory ran out, not how often.
+ *
+ * One long-lived `GET /events` stream, filtered to Dockyard's labels. It is opened before the first
+ * container is created (`ready`), so no kill of ours can happen before it listens. When the stream
+ * breaks (engine restart) it reconnects with `since` at the last moment it was known to be
+ * listening, so the engine replays what was missed; while it is down, `count` answers null and
+ * callers fall back to asking the stopped container.
+ */
+import type { Readable } from 'node:stream';
+import type Docker from 'dockerode';
+import { MANAGED_FILTER } from './labels.ts';
+
+const RECONNECT_DELAY_MS = 1_000;
+/** Kept for containers that were never forgotten (e.g. removed by the reaper); oldest go first. */
+const MAX_TRACKED_CONTAINERS = 10_000;
+
+interface EngineEvent {
+  Action?: string;
+  id?: string;
+  Actor?: { ID?: string };
+  timeNano?: number;
+}
+
+export class OomWatch {
+  readonly #docker: Docker;
+  readonly #counts = new Map<string, number>();
+  #stream: Readable | undefined;
+  #connecting: Promise<void> | undefined;
+  /** When the stream was lost (Unix s): a reconnect asks the engine to replay from there. */
+  #listeningSinceS: number | undefined;
+  /** The newest event counted: a reconnect's replay starts at a whole second, so older ones repeat. */
+  #lastEventNano = 0;
+  #closed = false;
+
+  constructor(docker: Docker) {
+    this.#docker = docker;
+  }
+
+  /** Resolves once the stream listens; never rejects (an engine that is down is retried later). */
+  ready(): Promise<void> {
+    if (this.#stream !== undefined || this.#closed) return Promise.resolve();
+    this.#connecting ??= this.#connect().finally(() => {
+      this.#connecting = undefined;
+    });
+    return this.#connecting;
+  }
+
+  /** OOM events seen for the container so far (0: memory never ran out); null while not listening. */
+  count(id: string): number | null {
+    if (this.#stream === undefined) return null;
+    return this.#counts.get(id) ?? 0;
+  }
+
+  forget(id: string): void {
+    this.#counts.delete(id);
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#stream?.destroy();
+  }
+
+  async #connect(): Promise<void> {
+    const since = this.#listeningSinceS;
+    try {
+      const stream = (await this.#docker.getEvents({
+        filters: { type: ['container'], event: ['oom'], label: [MANAGED_FILTER] },
+        ...(since === undefined ? {} : { since }),
+      })) as Readable;
+      if (this.#closed) {
+        stream.destroy();
+        return;
+      }
+      this.#listen(stream);
+    } catch {
+      this.#scheduleReconnect();
+    }
+  }
+
+  #listen(stream: Readable): void {
+    this.#stream = stream;
+    // A watch must never keep the process alive on its own.
+    (stream as Readable & { socket?: { unref?: () => void } }).socket?.unref?.();
+    let pending = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (text: string) => {
+      pending += text;
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) if (line.trim() !== '') this.#record(JSON.parse(line) as EngineEvent);
+    });
+    const lost = () => {
+      if (this.#stream !== stream) return;
+      this.#stream = undefined;
+      // A second of overlap for the engine's clock granularity; repeats are skipped by time.
+      this.#listeningSinceS = Math.floor(Date.now() / 1000) - 1;
+      this.#scheduleReconnect();
+    };
+    stream.once('end', lost);
+    stream.once('close', lost);
+    stream.once('error', lost);
+  }
+
+  #record(event: EngineEvent): void {
+    const id = event.Actor?.ID ?? event.id;
+    if (event.Action !== 'oom' || id === undefined) return;
+    if (event.timeNano !== undefined) {
+      if (event.timeNano <= this.#lastEventNano) return;
+      this.#lastEventNano = event.timeNano;
+    }
+    this.#counts.set(id, (this.#counts.get(id) ?? 0) + 1);
+    if (this.#counts.size > MAX_TRACKED_CONTAINERS) {
+      const oldest = this.#counts.keys().next().value;
+      if (oldest !== undefined) this.#counts.delete(oldest);
+    }
+  }
+
+  #scheduleReconnect(): void {
+    if (this.#closed) return;
+    setTimeout(() => void this.ready(), RECONNECT_DELAY_MS).unref();
+  }
+}
