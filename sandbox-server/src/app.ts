@@ -11,9 +11,11 @@ import type { Config } from './config.ts';
 import type { Containers } from './docker/containers.ts';
 import type { Engine } from './docker/engine.ts';
 import { Reaper } from './docker/reaper.ts';
+import { loggerOptions } from './observability/logger.ts';
 import type { SessionStore } from './playground/session-store.ts';
 import { registerCors } from './plugins/cors.ts';
 import { registerErrorHandling } from './plugins/error-handling.ts';
+import { registerMetrics } from './plugins/metrics.ts';
 import { registerRateLimit } from './plugins/rate-limit.ts';
 import { registerStaticSite } from './plugins/static-site.ts';
 import { registerHealthRoute } from './routes/health.ts';
@@ -41,7 +43,7 @@ export interface AppDeps {
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, engine, containers, runners } = deps;
   const app = Fastify({
-    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: { level: config.logLevel } }),
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: loggerOptions(config.logLevel) }),
     bodyLimit: config.requestBodyLimitBytes,
     trustProxy: config.trustProxy,
     return503OnClosing: true,
@@ -64,6 +66,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerCors(app, config);
   await registerRateLimit(app, config);
   await registerOpenApi(app);
+  registerMetrics(app, { config, runners, sessions: () => deps.sessions });
   registerRunRoute(app, { config, queue, runners });
   registerSessionRoutes(app, { sessions: () => deps.sessions });
   registerHealthRoute(app, { engine, queue, runners });

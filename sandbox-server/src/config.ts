@@ -104,6 +104,18 @@ const EnvSchema = Type.Object({
   ),
   SESSION_LIMIT: Int(Math.max(2, CORES * 2), 1, 1_000, 'live sessions per server; beyond it: 429'),
   SESSION_LIMIT_PER_CLIENT: Int(2, 1, 1_000, 'live sessions per client IP; beyond it: 429'),
+
+  METRICS_PORT: Int(
+    0,
+    0,
+    65535,
+    'serve /metrics on this port (on METRICS_HOST) instead of the main one; 0 = on the main port',
+  ),
+  METRICS_HOST: Type.String({ default: '127.0.0.1', description: 'address of the METRICS_PORT listener' }),
+  METRICS_TOKEN: Type.String({
+    default: '',
+    description: '/metrics wants `Authorization: Bearer <this>`; empty = no token',
+  }),
 });
 
 type Env = Static<typeof EnvSchema>;
@@ -153,6 +165,11 @@ export interface Config {
   readonly sessionMaxLifetimeMs: number;
   readonly sessionLimit: number;
   readonly sessionLimitPerClient: number;
+
+  /** Where /metrics is served: null = on the main port. */
+  readonly metricsListen: { readonly host: string; readonly port: number } | null;
+  /** Bearer token /metrics asks for; null = none. */
+  readonly metricsToken: string | null;
 }
 
 export interface PlaygroundPullConfig {
@@ -241,6 +258,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionMaxLifetimeMs: e.SESSION_MAX_LIFETIME_MS,
     sessionLimit: e.SESSION_LIMIT,
     sessionLimitPerClient: e.SESSION_LIMIT_PER_CLIENT,
+    metricsListen:
+      e.METRICS_PORT === 0 ? null : Object.freeze({ host: e.METRICS_HOST, port: e.METRICS_PORT }),
+    metricsToken: e.METRICS_TOKEN === '' ? null : e.METRICS_TOKEN,
   });
 }
 

@@ -90,8 +90,10 @@ export interface Engine {
    * How many OOM events the engine has reported for a running container so far
    * (0: its memory never ran out; a single kill can raise many); null when not known
    * (then inspectContainer's `oomKilled`, set once the container stops, is the source).
+   * With `settle`, every OOM that happened before the call is counted (docker/oom-watch.ts:
+   * a no-op exec's end is awaited), at the cost of an exec.
    */
-  oomEventCount(id: string): Promise<number | null>;
+  oomEventCount(id: string, options?: { settle?: boolean }): Promise<number | null>;
   /** SIGKILL; a container that is gone or already stopped is not an error. */
   killContainer(id: string): Promise<void>;
   /** Kills (if running) and removes with its anonymous volumes; a container that is gone is not an error. */
@@ -292,7 +294,26 @@ export class DockerEngine implements Engine {
     }
   }
 
-  async oomEventCount(id: string): Promise<number | null> {
+  async oomEventCount(id: string, options: { settle?: boolean } = {}): Promise<number | null> {
+    if (!this.#oomWatch.listening) return null;
+    if (options.settle === true) {
+      try {
+        const exec = await this.#createExec(id, { cmd: ['true'], env: [] }, false);
+        const fence = this.#oomWatch.afterExec(exec.id);
+        try {
+          const stream = await this.#hijacked(
+            exec.start({ hijack: true, stdin: false, Tty: false }) as Promise<Duplex>,
+          );
+          stream.resume();
+          await withTimeout(fence.ended, this.#callTimeoutMs, () => {}).finally(() => stream.destroy());
+        } finally {
+          fence.cancel();
+        }
+      } catch {
+        // Not running any more, or the engine did not answer: the count cannot be settled.
+        return null;
+      }
+    }
     return this.#oomWatch.count(id);
   }
 

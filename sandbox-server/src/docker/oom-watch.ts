@@ -6,6 +6,11 @@
  * is set only once the container stops). They are not one per kill: one process killed for memory
  * raised hundreds of them here (cgroup v1). So a count tells whether memory ran out, not how often.
  *
+ * Those events travel apart from a container's output, and can reach the server after a run's
+ * output has ended. The engine relays a container's task events in order, though, so the end of an
+ * exec started afterwards (`exec_die`, on the same stream) comes after every OOM event before it:
+ * `afterExec` waits for it, and the count is then complete.
+ *
  * One long-lived `GET /events` stream, filtered to Dockyard's labels. It is opened before the first
  * container is created (`ready`), so no kill of ours can happen before it listens. When the stream
  * breaks (engine restart) it reconnects with `since` at the last moment it was known to be
@@ -23,20 +28,21 @@ const MAX_TRACKED_CONTAINERS = 10_000;
 interface EngineEvent {
   Action?: string;
   id?: string;
-  Actor?: { ID?: string };
+  Actor?: { ID?: string; Attributes?: Record<string, string> };
   timeNano?: number;
 }
 
 export class OomWatch {
   readonly #docker: Docker;
   readonly #counts = new Map<string, number>();
+  /** Waiters for the end of an exec, by exec id. */
+  readonly #execEnds = new Map<string, () => void>();
   #stream: Readable | undefined;
   #connecting: Promise<void> | undefined;
   /** When the stream was lost (Unix s): a reconnect asks the engine to replay from there. */
   #listeningSinceS: number | undefined;
   /** The newest event counted: a reconnect's replay starts at a whole second, so older ones repeat. */
   #lastEventNano = 0;
-  #closed = false;
 
   constructor(docker: Docker) {
     this.#docker = docker;
@@ -44,7 +50,7 @@ export class OomWatch {
 
   /** Resolves once the stream listens; never rejects (an engine that is down is retried later). */
   ready(): Promise<void> {
-    if (this.#stream !== undefined || this.#closed) return Promise.resolve();
+    if (this.#stream !== undefined) return Promise.resolve();
     this.#connecting ??= this.#connect().finally(() => {
       this.#connecting = undefined;
     });
@@ -57,26 +63,27 @@ export class OomWatch {
     return this.#counts.get(id) ?? 0;
   }
 
-  forget(id: string): void {
-    this.#counts.delete(id);
+  /** Resolves when the engine reports the end of exec `execId`; `cancel` stops waiting. */
+  afterExec(execId: string): { ended: Promise<void>; cancel: () => void } {
+    const ended = new Promise<void>((resolve) => this.#execEnds.set(execId, resolve));
+    return { ended, cancel: () => this.#execEnds.delete(execId) };
   }
 
-  close(): void {
-    this.#closed = true;
-    this.#stream?.destroy();
+  get listening(): boolean {
+    return this.#stream !== undefined;
+  }
+
+  forget(id: string): void {
+    this.#counts.delete(id);
   }
 
   async #connect(): Promise<void> {
     const since = this.#listeningSinceS;
     try {
       const stream = (await this.#docker.getEvents({
-        filters: { type: ['container'], event: ['oom'], label: [MANAGED_FILTER] },
+        filters: { type: ['container'], event: ['oom', 'exec_die'], label: [MANAGED_FILTER] },
         ...(since === undefined ? {} : { since }),
       })) as Readable;
-      if (this.#closed) {
-        stream.destroy();
-        return;
-      }
       this.#listen(stream);
     } catch {
       this.#scheduleReconnect();
@@ -108,6 +115,12 @@ export class OomWatch {
   }
 
   #record(event: EngineEvent): void {
+    if (event.Action === 'exec_die') {
+      const execId = event.Actor?.Attributes?.execID ?? '';
+      this.#execEnds.get(execId)?.();
+      this.#execEnds.delete(execId);
+      return;
+    }
     const id = event.Actor?.ID ?? event.id;
     if (event.Action !== 'oom' || id === undefined) return;
     if (event.timeNano !== undefined) {
@@ -122,7 +135,6 @@ export class OomWatch {
   }
 
   #scheduleReconnect(): void {
-    if (this.#closed) return;
     setTimeout(() => void this.ready(), RECONNECT_DELAY_MS).unref();
   }
 }

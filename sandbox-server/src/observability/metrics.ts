@@ -6,7 +6,7 @@
  * scraped, from sources registered with the `observe…` functions below; each returns the function
  * that unregisters it. Several sources of one kind (several apps in one test process) are summed.
  */
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { PoolHealth } from '../runners/runner.ts';
 
 export const metricsRegistry = new Registry();

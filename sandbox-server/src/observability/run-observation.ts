@@ -78,7 +78,8 @@ export class RunObservation {
     const endMs = performance.now();
     runsTotal.inc({ runner: this.#runner, outcome });
     const ran = this.#startedMs !== undefined;
-    if (ran) runDurationSeconds.observe({ runner: this.#runner }, (endMs - (this.#startedMs ?? endMs)) / 1000);
+    if (ran)
+      runDurationSeconds.observe({ runner: this.#runner }, (endMs - (this.#startedMs ?? endMs)) / 1000);
     this.#log.info(
       {
         runner: this.#runner,

@@ -53,7 +53,11 @@ export class PlaygroundPool implements PlaygroundSource {
       maxParallelStarts: 2,
       // A session keeps its playground for up to its maximum lifetime: replace it soon, not at the release.
       replaceAfterAcquireMs: REPLACE_AFTER_ACQUIRE_MS,
-      start: (signal) => timed((seconds) => playgroundBootSeconds.observe(seconds), () => this.boot(signal)),
+      start: (signal) =>
+        timed(
+          (seconds) => playgroundBootSeconds.observe(seconds),
+          () => this.boot(signal),
+        ),
       destroy: (id) => this.#destroy(id),
       describeError: (error) => describeBootError(error, options.config),
       log: options.log,

@@ -123,7 +123,7 @@ export class DockerRunner implements Runner {
       },
       stop: stopRun,
     });
-    const oomEventsAfter = await engine.oomEventCount(playgroundId);
+    const oomEventsAfter = await engine.oomEventCount(playgroundId, { settle: true });
     const oomKilled = oomEventsBefore !== null && oomEventsAfter !== null && oomEventsAfter > oomEventsBefore;
     if (!run.truncated && run.exitCode !== 0 && UNREACHABLE_REGISTRY_ERROR.test(run.stderr)) {
       const hint = pullHint(config.playgroundPull);

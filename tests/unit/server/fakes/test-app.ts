@@ -2,7 +2,7 @@
  * Builds the real app around a FakeEngine and a real ShellRunner, for
  * app.inject tests of routing, validation and limits without Docker.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { buildApp } from '../../../../sandbox-server/src/app.ts';
 import { type Config, loadConfig } from '../../../../sandbox-server/src/config.ts';
 import { Containers } from '../../../../sandbox-server/src/docker/containers.ts';
@@ -25,13 +25,21 @@ export async function buildTestApp(
     engine?: FakeEngine;
     extraRunners?: Partial<Record<RunnerName, Runner>>;
     serveSite?: boolean;
+    logger?: FastifyBaseLogger;
   } = {},
 ): Promise<TestApp> {
   const config = loadConfig({ LOG_LEVEL: 'silent', SHELL_POOL_SIZE: '0', ...env });
   const engine = options.engine ?? new FakeEngine();
   const containers = new Containers(engine, newInstanceIdentity());
   const runners: Partial<Record<RunnerName, Runner>> = { ...options.extraRunners };
-  const app = await buildApp({ config, engine, containers, runners, serveSite: options.serveSite ?? false });
+  const app = await buildApp({
+    config,
+    engine,
+    containers,
+    runners,
+    serveSite: options.serveSite ?? false,
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
+  });
   const shell = new ShellRunner({ config, engine, containers, log: app.log });
   runners.shell = shell;
   shell.start();
