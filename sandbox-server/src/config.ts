@@ -166,10 +166,11 @@ export interface Config {
   readonly sessionLimit: number;
   readonly sessionLimitPerClient: number;
 
-  /** Where /metrics is served: null = on the main port. */
-  readonly metricsListen: { readonly host: string; readonly port: number } | null;
-  /** Bearer token /metrics asks for; null = none. */
-  readonly metricsToken: string | null;
+  /** Port of a listener of its own for /metrics (on metricsHost); 0: /metrics is on the main port. */
+  readonly metricsPort: number;
+  readonly metricsHost: string;
+  /** Bearer token /metrics asks for; empty: none. */
+  readonly metricsToken: string;
 }
 
 export interface PlaygroundPullConfig {
@@ -258,9 +259,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionMaxLifetimeMs: e.SESSION_MAX_LIFETIME_MS,
     sessionLimit: e.SESSION_LIMIT,
     sessionLimitPerClient: e.SESSION_LIMIT_PER_CLIENT,
-    metricsListen:
-      e.METRICS_PORT === 0 ? null : Object.freeze({ host: e.METRICS_HOST, port: e.METRICS_PORT }),
-    metricsToken: e.METRICS_TOKEN === '' ? null : e.METRICS_TOKEN,
+    metricsPort: e.METRICS_PORT,
+    metricsHost: e.METRICS_HOST,
+    metricsToken: e.METRICS_TOKEN,
   });
 }
 

@@ -42,8 +42,7 @@ export function registerMetrics(app: FastifyInstance, options: MetricsOptions): 
   });
 
   const authorized = tokenCheck(config.metricsToken);
-  const listen = config.metricsListen;
-  if (listen === null) {
+  if (config.metricsPort === 0) {
     app.get(METRICS_PATH, { schema: { hide: true } }, async (request, reply) => {
       if (!authorized(request.headers.authorization)) {
         return reply
@@ -74,9 +73,9 @@ export function registerMetrics(app: FastifyInstance, options: MetricsOptions): 
       const listening = server;
       await new Promise<void>((resolve, reject) => {
         listening.once('error', reject);
-        listening.listen(listen.port, listen.host, () => resolve());
+        listening.listen(config.metricsPort, config.metricsHost, () => resolve());
       });
-      app.log.info(`metrics on http://${listen.host}:${listen.port}${METRICS_PATH}`);
+      app.log.info(`metrics on http://${config.metricsHost}:${config.metricsPort}${METRICS_PATH}`);
     });
     app.addHook('onClose', async () => {
       server?.closeAllConnections();
@@ -89,8 +88,8 @@ export function registerMetrics(app: FastifyInstance, options: MetricsOptions): 
 }
 
 /** Constant-time comparison of the bearer token (hashes first, so lengths do not leak either). */
-function tokenCheck(token: string | null): (authorization: string | undefined) => boolean {
-  if (token === null) return () => true;
+function tokenCheck(token: string): (authorization: string | undefined) => boolean {
+  if (token === '') return () => true;
   const expected = createHash('sha256').update(`Bearer ${token}`).digest();
   return (authorization) =>
     timingSafeEqual(

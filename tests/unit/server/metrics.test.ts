@@ -121,7 +121,7 @@ describe('run log lines', () => {
       method: 'POST',
       url: '/api/run',
       payload: { runner: 'shell', code: 'echo top-secret-snippet' },
-      remoteAddress: '203.0.113.7',
+      remoteAddress: '10.1.2.3',
     });
     const runLines = lines.filter((line) => line.msg === 'run');
     expect(runLines).toHaveLength(1);
@@ -129,7 +129,7 @@ describe('run log lines', () => {
     expect(runLines[0]?.client).toMatch(/^[0-9a-f]{12}$/);
     const everything = JSON.stringify(lines);
     expect(everything).not.toContain('top-secret-snippet');
-    expect(everything).not.toContain('203.0.113.7');
+    expect(everything).not.toContain('10.1.2.3');
   });
 
   it('cuts long ids in logged paths short', () => {
