@@ -2,14 +2,15 @@
 # host's Docker engine through its socket (compose.yaml; docs/deploy.md explains that trade-off).
 # Built locally FROM the Debian base image `npm run images` makes; no registry is needed, and the
 # build itself needs no network: build it with `npm run image:server`, which first installs the
-# dependencies on the host (npm install, with the host's npm settings and certificates) and Node 24
-# into .cache/node24 — the npm registry's `node@24` package, as scripts/use-node.sh bootstraps it
-# (Debian 12's own nodejs is 18, older than the 22.18 this project needs to run .ts files).
+# dependencies on the host (npm install, with the host's npm settings and certificates) and stages
+# a Node 24 binary in .cache/server-image — the npm registry's `node@24` package, as
+# scripts/use-node.sh bootstraps it (Debian 12's own nodejs is 18, older than the 22.18 this project
+# needs to run .ts files).
 ARG BASE_IMAGE=dockyard/debian:bookworm
 
 # --- the site, built with the checkout's dependencies; then only what the server needs -----------
 FROM ${BASE_IMAGE} AS build
-COPY .cache/node24/node_modules/node/bin/node /usr/local/bin/node
+COPY .cache/server-image/node /usr/local/bin/node
 WORKDIR /src
 COPY . .
 RUN node_modules/.bin/astro build \

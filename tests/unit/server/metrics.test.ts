@@ -45,18 +45,19 @@ describe('GET /metrics', () => {
 
   it('reports pool state, sessions and terminals as they are when scraped', async () => {
     t = await buildTestApp({ SHELL_POOL_SIZE: '2' });
+    const { app } = t;
     await expect
       .poll(async () =>
-        sampleValue(await scrape(t!.app), 'dockyard_pool_containers', { pool: 'shell', state: 'ready' }),
+        sampleValue(await scrape(app), 'dockyard_pool_containers', { pool: 'shell', state: 'ready' }),
       )
       .toBe(2);
-    const text = await scrape(t.app);
+    const text = await scrape(app);
     expect(sampleValue(text, 'dockyard_pool_containers', { pool: 'shell', state: 'target' })).toBe(2);
     expect(text).toMatch(/^dockyard_active_sessions 0$/m);
     const unregister = observeActiveTerminals(() => 3);
-    expect(await scrape(t.app)).toMatch(/^dockyard_active_terminals 3$/m);
+    expect(await scrape(app)).toMatch(/^dockyard_active_terminals 3$/m);
     unregister();
-    expect(await scrape(t.app)).toMatch(/^dockyard_active_terminals 0$/m);
+    expect(await scrape(app)).toMatch(/^dockyard_active_terminals 0$/m);
   });
 
   it('counts 429 answers by route', async () => {
