@@ -94,6 +94,12 @@ export interface Engine {
    * a no-op exec's end is awaited), at the cost of an exec.
    */
   oomEventCount(id: string, options?: { settle?: boolean }): Promise<number | null>;
+  /**
+   * Kills the container (if it still runs) and waits for the engine to report its exit; then
+   * whether memory ran out in it at any time (the engine reports OOM events before the exit).
+   * null when that is not known (the engine's event stream is down).
+   */
+  killAndReportOom(id: string): Promise<boolean | null>;
   /** SIGKILL; a container that is gone or already stopped is not an error. */
   killContainer(id: string): Promise<void>;
   /** Kills (if running) and removes with its anonymous volumes; a container that is gone is not an error. */
@@ -315,6 +321,20 @@ export class DockerEngine implements Engine {
       }
     }
     return this.#oomWatch.count(id);
+  }
+
+  async killAndReportOom(id: string): Promise<boolean | null> {
+    if (!this.#oomWatch.listening) return null;
+    const exit = this.#oomWatch.afterExit(id);
+    try {
+      await this.killContainer(id);
+      await withTimeout(exit.exited, this.#callTimeoutMs, () => {});
+    } catch {
+      return null;
+    } finally {
+      exit.cancel();
+    }
+    return (this.#oomWatch.count(id) ?? 0) > 0;
   }
 
   async killContainer(id: string): Promise<void> {

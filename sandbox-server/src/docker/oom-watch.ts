@@ -7,9 +7,10 @@
  * raised hundreds of them here (cgroup v1). So a count tells whether memory ran out, not how often.
  *
  * Those events travel apart from a container's output, and can reach the server after a run's
- * output has ended. The engine relays a container's task events in order, though, so the end of an
- * exec started afterwards (`exec_die`, on the same stream) comes after every OOM event before it:
- * `afterExec` waits for it, and the count is then complete.
+ * output has ended (seen here on a loaded machine). The engine relays a container's task events in
+ * order, though: its exit (`die`) and the end of an exec (`exec_die`) come on this stream after
+ * every OOM event before them. `afterExit` and `afterExec` wait for those; the count is then
+ * complete.
  *
  * One long-lived `GET /events` stream, filtered to Dockyard's labels. It is opened before the first
  * container is created (`ready`), so no kill of ours can happen before it listens. When the stream
@@ -35,6 +36,10 @@ interface EngineEvent {
 export class OomWatch {
   readonly #docker: Docker;
   readonly #counts = new Map<string, number>();
+  /** Containers whose exit the engine has reported (bounded like #counts). */
+  readonly #exited = new Set<string>();
+  /** Waiters for a container's exit, by container id. */
+  readonly #exitWaiters = new Map<string, Set<() => void>>();
   /** Waiters for the end of an exec, by exec id. */
   readonly #execEnds = new Map<string, () => void>();
   #stream: Readable | undefined;
@@ -63,6 +68,19 @@ export class OomWatch {
     return this.#counts.get(id) ?? 0;
   }
 
+  /** Resolves when the engine has reported the container's exit (at once if it has); `cancel` stops waiting. */
+  afterExit(id: string): { exited: Promise<void>; cancel: () => void } {
+    if (this.#exited.has(id)) return { exited: Promise.resolve(), cancel: () => {} };
+    let waiter: () => void = () => {};
+    const exited = new Promise<void>((resolve) => {
+      waiter = resolve;
+    });
+    const waiters = this.#exitWaiters.get(id) ?? new Set();
+    waiters.add(waiter);
+    this.#exitWaiters.set(id, waiters);
+    return { exited, cancel: () => waiters.delete(waiter) };
+  }
+
   /** Resolves when the engine reports the end of exec `execId`; `cancel` stops waiting. */
   afterExec(execId: string): { ended: Promise<void>; cancel: () => void } {
     const ended = new Promise<void>((resolve) => this.#execEnds.set(execId, resolve));
@@ -75,13 +93,14 @@ export class OomWatch {
 
   forget(id: string): void {
     this.#counts.delete(id);
+    this.#exited.delete(id);
   }
 
   async #connect(): Promise<void> {
     const since = this.#listeningSinceS;
     try {
       const stream = (await this.#docker.getEvents({
-        filters: { type: ['container'], event: ['oom', 'exec_die'], label: [MANAGED_FILTER] },
+        filters: { type: ['container'], event: ['oom', 'die', 'exec_die'], label: [MANAGED_FILTER] },
         ...(since === undefined ? {} : { since }),
       })) as Readable;
       this.#listen(stream);
@@ -122,7 +141,16 @@ export class OomWatch {
       return;
     }
     const id = event.Actor?.ID ?? event.id;
-    if (event.Action !== 'oom' || id === undefined) return;
+    if (id === undefined) return;
+    if (event.Action === 'die') {
+      this.#exited.add(id);
+      if (this.#exited.size > MAX_TRACKED_CONTAINERS)
+        this.#exited.delete(this.#exited.values().next().value ?? '');
+      for (const waiter of this.#exitWaiters.get(id) ?? []) waiter();
+      this.#exitWaiters.delete(id);
+      return;
+    }
+    if (event.Action !== 'oom') return;
     if (event.timeNano !== undefined) {
       if (event.timeNano <= this.#lastEventNano) return;
       this.#lastEventNano = event.timeNano;

@@ -164,14 +164,16 @@ export class ShellRunner implements Runner {
 
   /**
    * The container is fresh, so any OOM in its life happened during this run. The engine's `oom` events
-   * can reach the server after the run's output; it handles them before the container's exit, though,
-   * so the container is stopped now (it is removed next anyway) and the engine's record of it answers.
+   * can reach the server after the run's output, but come before the container's exit: the container
+   * is stopped now (it is removed next anyway) and its exit awaited. Without the event stream, the
+   * engine's record of the stopped container answers.
    */
   async #wasOomKilled(id: string): Promise<boolean> {
     try {
+      const reported = await this.#engine.killAndReportOom(id);
+      if (reported !== null) return reported;
       await this.#engine.killContainer(id);
-      const stopped = await this.#stateOnceStopped(id);
-      return stopped?.oomKilled === true || ((await this.#engine.oomEventCount(id)) ?? 0) > 0;
+      return (await this.#stateOnceStopped(id))?.oomKilled ?? false;
     } catch {
       return false;
     }

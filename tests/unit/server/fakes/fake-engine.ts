@@ -227,6 +227,10 @@ export class FakeEngine implements Engine {
   async oomEventCount(id: string): Promise<number | null> {
     return this.containers.get(id)?.oomKilled ? 1 : 0;
   }
+  async killAndReportOom(id: string): Promise<boolean | null> {
+    await this.killContainer(id);
+    return this.containers.get(id)?.oomKilled ?? false;
+  }
 
   async killContainer(id: string): Promise<void> {
     this.#check();
