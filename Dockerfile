@@ -12,6 +12,8 @@ ARG BASE_IMAGE=dockyard/debian:bookworm
 FROM ${BASE_IMAGE} AS build
 COPY .cache/server-image/node /usr/local/bin/node
 WORKDIR /src
+# The build talks to nothing outside this machine.
+ENV ASTRO_TELEMETRY_DISABLED=1
 COPY . .
 RUN node_modules/.bin/astro build \
  && node scripts/lib/prune-dev-dependencies.ts /src
