@@ -138,7 +138,10 @@ async function buildDebootstrap(spec: ImageSpec, hash: string): Promise<void> {
       ['import', '--change', `LABEL ${HASH_LABEL}=${hash}`, '--change', 'CMD ["bash"]', '-', spec.name],
       { stdio: ['pipe', progress.output, progress.output] },
     );
-    tar.stdout.pipe(importer.stdin);
+    const { stdout } = tar;
+    const { stdin } = importer;
+    if (stdout === null || stdin === null) throw new Error('tar | docker import: the pipe did not open');
+    stdout.pipe(stdin);
     await Promise.all([waitFor(tar, 'tar'), waitFor(importer, 'docker import')]);
   } finally {
     rmSync(dir, { recursive: true, force: true });

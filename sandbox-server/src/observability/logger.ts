@@ -6,8 +6,7 @@
  * unreachable, image missing…) is an expected condition whose message says what to do: it is
  * logged as that message, without a stack.
  */
-import type { FastifyServerOptions } from 'fastify';
-import { stdSerializers } from 'pino';
+import { type LoggerOptions, stdSerializers } from 'pino';
 import { HttpError } from '../errors.ts';
 import { SHORT_ID_LENGTH } from './run-observation.ts';
 
@@ -18,10 +17,7 @@ export function redactIds(url: string): string {
   return url.replace(LONG_ID_SEGMENT, '$1…');
 }
 
-export function loggerOptions(
-  level: string,
-  pretty: boolean = process.stdout.isTTY === true,
-): Exclude<FastifyServerOptions['logger'], boolean | undefined> {
+export function loggerOptions(level: string, pretty: boolean = process.stdout.isTTY === true): LoggerOptions {
   return {
     level,
     serializers: {
