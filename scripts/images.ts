@@ -18,6 +18,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { hostname, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { IMAGE_SPECS, type ImageSpec } from '../sandbox-server/images/specs.ts';
+import { Progress } from './lib/progress.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const HASH_LABEL = 'dockyard.inputs-hash';
@@ -27,9 +28,11 @@ const FALLBACK_MIRROR = 'http://deb.debian.org/debian';
 const args = new Set(process.argv.slice(2));
 const checkOnly = args.has('--check');
 const force = args.has('--force');
+// One line per image on the screen; the builds' own output goes to the log file it names.
+const progress = new Progress('images');
 
 function log(message: string): void {
-  console.log(`[images] ${message}`);
+  progress.log(`[images] ${message}`);
 }
 
 function docker(argv: string[]): { ok: boolean; stdout: string; stderr: string } {
@@ -100,7 +103,7 @@ function debianMirror(suite: string): string {
 }
 
 function run(command: string, argv: string[], options: { stdin?: 'pipe' } = {}) {
-  return spawn(command, argv, { stdio: [options.stdin ?? 'inherit', 'inherit', 'inherit'] });
+  return spawn(command, argv, { stdio: [options.stdin ?? 'ignore', progress.output, progress.output] });
 }
 
 function waitFor(child: ReturnType<typeof spawn>, what: string): Promise<void> {
@@ -128,14 +131,17 @@ async function buildDebootstrap(spec: ImageSpec, hash: string): Promise<void> {
     rmSync(join(dir, 'var/lib/apt/lists'), { recursive: true, force: true });
     log(`docker import -> ${spec.name}`);
     const tar = spawn('tar', ['-C', dir, '--numeric-owner', '-c', '.'], {
-      stdio: ['ignore', 'pipe', 'inherit'],
+      stdio: ['ignore', 'pipe', progress.output],
     });
     const importer = spawn(
       'docker',
       ['import', '--change', `LABEL ${HASH_LABEL}=${hash}`, '--change', 'CMD ["bash"]', '-', spec.name],
-      { stdio: ['pipe', 'inherit', 'inherit'] },
+      { stdio: ['pipe', progress.output, progress.output] },
     );
-    tar.stdout.pipe(importer.stdin);
+    const { stdout } = tar;
+    const { stdin } = importer;
+    if (stdout === null || stdin === null) throw new Error('tar | docker import: the pipe did not open');
+    stdout.pipe(stdin);
     await Promise.all([waitFor(tar, 'tar'), waitFor(importer, 'docker import')]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -149,7 +155,7 @@ async function buildDockerfile(spec: ImageSpec, hash: string): Promise<void> {
     'docker',
     ['build', '--label', `${HASH_LABEL}=${hash}`, '-t', spec.name, join(ROOT, spec.build.context)],
     // The classic builder ships with every engine we target; BuildKit needs a plugin Debian's docker.io lacks.
-    { stdio: 'inherit', env: { ...process.env, DOCKER_BUILDKIT: '0' } },
+    { stdio: ['ignore', progress.output, progress.output], env: { ...process.env, DOCKER_BUILDKIT: '0' } },
   );
   await waitFor(child, 'docker build');
 }
@@ -206,7 +212,10 @@ async function buildCatalogStore(spec: ImageSpec, hash: string): Promise<void> {
   const child = spawn(
     'sh',
     [join(ROOT, spec.build.script), spec.name, spec.build.playgroundImage, ...pairs],
-    { stdio: 'inherit', env: { ...process.env, STORE_LABEL: `${HASH_LABEL}=${hash}` } },
+    {
+      stdio: ['ignore', progress.output, progress.output],
+      env: { ...process.env, STORE_LABEL: `${HASH_LABEL}=${hash}` },
+    },
   );
   await waitFor(child, 'catalog store build');
 }
@@ -230,42 +239,45 @@ async function main(): Promise<void> {
     if (spec.build.kind === 'catalog-store') {
       const currentHash = volumeHash(spec.name);
       if (!force && currentHash === hash) {
-        log(`${spec.name}: up to date`);
+        progress.say(`· ${spec.name}: up to date`);
         continue;
       }
       outdated++;
       if (checkOnly) {
-        log(`${spec.name}: needs building (${currentHash === undefined ? 'missing' : 'inputs changed'})`);
+        progress.say(
+          `· ${spec.name}: needs building (${currentHash === undefined ? 'missing' : 'inputs changed'})`,
+        );
         continue;
       }
-      const startedMs = performance.now();
-      await buildCatalogStore(spec, hash);
-      log(`${spec.name}: built in ${((performance.now() - startedMs) / 1000).toFixed(1)} s`);
+      await progress.step(`${spec.name} (volume)`, () => buildCatalogStore(spec, hash));
       continue;
     }
     const current = imageInfo(spec.name);
     if (!force && current?.hash === hash) {
-      log(`${spec.name}: up to date`);
+      progress.say(`· ${spec.name}: up to date`);
       ids.set(spec.name, current.id);
       continue;
     }
     outdated++;
     const why = current === undefined ? 'missing' : 'inputs changed';
     if (checkOnly) {
-      log(`${spec.name}: needs building (${why})`);
+      progress.say(`· ${spec.name}: needs building (${why})`);
       continue;
     }
-    log(`${spec.name}: building (${force ? 'forced' : why})`);
-    const startedMs = performance.now();
-    if (spec.build.kind === 'debootstrap') await buildDebootstrap(spec, hash);
-    else await buildDockerfile(spec, hash);
+    await progress.step(
+      `${spec.name} (${force ? 'forced' : why})`,
+      () => (spec.build.kind === 'debootstrap' ? buildDebootstrap(spec, hash) : buildDockerfile(spec, hash)),
+      { estimateKey: spec.name },
+    );
     const built = imageInfo(spec.name);
     if (built?.hash !== hash) throw new Error(`${spec.name} was built but does not carry the expected label`);
     // The replaced image is now untagged; remove it unless a container still uses it.
     if (current !== undefined && current.id !== built.id) docker(['image', 'rm', current.id]);
     ids.set(spec.name, built.id);
-    log(`${spec.name}: built in ${((performance.now() - startedMs) / 1000).toFixed(1)} s`);
   }
+  progress.say(
+    `images: ${outdated} ${checkOnly ? 'to build' : 'built'}, ${IMAGE_SPECS.length - outdated} up to date (${progress.elapsed()})`,
+  );
   if (checkOnly && outdated > 0) process.exit(1);
 }
 

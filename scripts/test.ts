@@ -6,6 +6,7 @@
  *   images       a Docker engine must be reachable; builds missing/outdated images
  *   integration  Vitest against the real engine
  *   doctest      every `run` block of every chapter through the real sandbox server
+ *   container    Dockyard's own image built and run with compose.yaml (scripts/test-container.ts)
  *   site         astro build (always, so the tests see the current content)
  *   build        Vitest over dist/: pages, links, budgets
  *   e2e          Playwright + Debian's Chromium against the real server
@@ -122,6 +123,9 @@ await stage('doctest', ['images'], async () => {
   const counts = readDoctestCounts(reportFile);
   return counts ? { ok: code === 0, counts } : { ok: code === 0 };
 });
+await stage('container', ['images'], async () => ({
+  ok: (await runCommand('node', ['scripts/test-container.ts'], { cwd: REPO_ROOT })) === 0,
+}));
 await stage('site', ['dependencies'], () => stepStage(() => ensureSiteBuilt({ force: true })));
 await stage('build', ['site'], () => vitestStage('build'));
 await stage('e2e', ['site', 'images'], async () => {

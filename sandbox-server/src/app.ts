@@ -21,12 +21,14 @@ import { Containers } from './docker/containers.ts';
 import type { Engine } from './docker/engine.ts';
 import type { InstanceIdentity } from './docker/labels.ts';
 import { Reaper } from './docker/reaper.ts';
+import { loggerOptions } from './observability/logger.ts';
 import { createDockerPlaygrounds, type DockerPlaygrounds } from './playground/docker-playgrounds.ts';
 import { registerAuth } from './plugins/auth.ts';
 import { trustProxyOption } from './plugins/client-identity.ts';
 import { registerCors } from './plugins/cors.ts';
 import { errorBody, registerErrorHandling } from './plugins/error-handling.ts';
 import { registerHostAllowList } from './plugins/host-allow-list.ts';
+import { registerMetrics } from './plugins/metrics.ts';
 import { registerOriginCheck } from './plugins/origin-check.ts';
 import { registerRateLimit } from './plugins/rate-limit.ts';
 import { registerStaticSite } from './plugins/static-site.ts';
@@ -68,7 +70,7 @@ export interface Sandbox {
 export async function buildSandbox(options: SandboxOptions): Promise<Sandbox> {
   const { config, engine } = options;
   const app = Fastify({
-    ...(options.logger ? { loggerInstance: options.logger } : { logger: { level: config.logLevel } }),
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: loggerOptions(config.logLevel) }),
     bodyLimit: config.requestBodyLimitBytes,
     trustProxy: trustProxyOption(config),
     return503OnClosing: true,
@@ -111,6 +113,7 @@ export async function buildSandbox(options: SandboxOptions): Promise<Sandbox> {
     (options.serveSite ?? true) ? await registerStaticSite(app, config.siteDir) : undefined;
   registerErrorHandling(app, { bodyLimitBytes: config.requestBodyLimitBytes, notFoundPage });
   await registerOpenApi(app);
+  registerMetrics(app, { config, runners, sessions: () => playgrounds?.sessions });
   await app.register(
     async (health) =>
       registerHealthRoutes(health, { engine, queue, runners, showVersions: config.healthShowVersions }),

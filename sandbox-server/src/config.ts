@@ -170,6 +170,18 @@ export const EnvSchema = Type.Object({
     1_000,
     'live sessions (and session-less docker runs) per client; beyond it: 429',
   ),
+
+  METRICS_PORT: Int(
+    0,
+    0,
+    65535,
+    'serve /metrics on this port (on METRICS_HOST) instead of the main one; 0 = on the main port',
+  ),
+  METRICS_HOST: Type.String({ default: '127.0.0.1', description: 'address of the METRICS_PORT listener' }),
+  METRICS_TOKEN: Type.String({
+    default: '',
+    description: '/metrics wants `Authorization: Bearer <this>`; empty = no token',
+  }),
 });
 
 type Env = Static<typeof EnvSchema>;

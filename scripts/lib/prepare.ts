@@ -6,6 +6,7 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Progress } from './progress.ts';
 import { runCommand } from './run-command.ts';
 
 export const REPO_ROOT = new URL('../../', import.meta.url).pathname;
@@ -29,31 +30,59 @@ function newestMtimeMs(path: string): number {
   );
 }
 
-async function mustSucceed(what: string, command: string, args: string[]): Promise<void> {
+/**
+ * Runs a preparation command: as a step of `progress` (its output in the log file) when given,
+ * otherwise with its output on the terminal after a `» what…` line.
+ */
+async function mustSucceed(
+  progress: Progress | undefined,
+  what: string,
+  command: string,
+  args: string[],
+): Promise<void> {
+  if (progress !== undefined) {
+    await progress.step(what, () => progress.run(command, args, { cwd: REPO_ROOT }));
+    return;
+  }
+  console.log(`» ${what}…`);
   const code = await runCommand(command, args, { cwd: REPO_ROOT });
   if (code !== 0) throw new Error(`${what} failed (exit code ${code}): ${command} ${args.join(' ')}`);
 }
 
 /** Installs dependencies when node_modules is missing or older than the lock file. */
-export async function ensureDependencies(): Promise<void> {
+export async function ensureDependencies(progress?: Progress): Promise<void> {
   const installed = join(REPO_ROOT, 'node_modules/.package-lock.json');
   const lock = join(REPO_ROOT, 'package-lock.json');
-  if (existsSync(installed) && statSync(installed).mtimeMs >= statSync(lock).mtimeMs) return;
+  if (existsSync(installed) && statSync(installed).mtimeMs >= statSync(lock).mtimeMs) {
+    progress?.say('· dependencies: up to date');
+    return;
+  }
   // `npm install`, not `npm ci`: vite lists an optional, Windows-only dependency
   // that the registry does not serve, so it can never be in the lock file and
   // `npm ci` refuses the lock as out of sync. `npm install` honours the lock
   // and skips the missing optional package.
-  console.log('» Installing dependencies (npm install, from package-lock.json)…');
-  await mustSucceed('Installing dependencies', 'npm', ['install', '--no-audit', '--no-fund']);
+  await mustSucceed(progress, 'Installing dependencies (npm install, from package-lock.json)', 'npm', [
+    'install',
+    '--no-audit',
+    '--no-fund',
+  ]);
 }
 
 /** Builds the site unless dist/ is newer than every input of the build. */
-export async function ensureSiteBuilt({ force = false } = {}): Promise<void> {
+export async function ensureSiteBuilt({
+  force = false,
+  progress,
+}: {
+  force?: boolean;
+  progress?: Progress;
+} = {}): Promise<void> {
   const builtAt = newestMtimeMs(join(REPO_ROOT, 'dist/index.html'));
   const inputsChangedAt = Math.max(...SITE_INPUTS.map((input) => newestMtimeMs(join(REPO_ROOT, input))));
-  if (!force && builtAt > inputsChangedAt) return;
-  console.log('» Building the site (astro build)…');
-  await mustSucceed('Building the site', 'npx', ['astro', 'build']);
+  if (!force && builtAt > inputsChangedAt) {
+    progress?.say('· site: up to date');
+    return;
+  }
+  await mustSucceed(progress, 'Building the site (astro build)', 'npx', ['astro', 'build']);
 }
 
 export type EngineStatus = { reachable: true; version: string } | { reachable: false; reason: string };
@@ -78,5 +107,7 @@ export const ENGINE_HELP = [
 
 /** Builds the sandbox images that are missing or whose inputs changed. */
 export async function ensureImages(): Promise<void> {
-  await mustSucceed('Building the sandbox images', 'node', ['scripts/images.ts']);
+  // images.ts reports its own progress, one line per image.
+  const code = await runCommand('node', ['scripts/images.ts'], { cwd: REPO_ROOT });
+  if (code !== 0) throw new Error(`Building the sandbox images failed (exit code ${code})`);
 }

@@ -7,6 +7,7 @@
  * that doubles each time (retryDueRemovals, called by the reaper).
  */
 import { randomBytes } from 'node:crypto';
+import { containerCreateSeconds, timed } from '../observability/metrics.ts';
 import type { ContainerCreateOptions, Engine } from './engine.ts';
 import { type InstanceIdentity, instanceLabels } from './labels.ts';
 
@@ -53,11 +54,15 @@ export class Containers {
     const name = `dockyard-${role}-${randomBytes(6).toString('hex')}`;
     this.#tracked.add(name);
     try {
-      const id = await this.#engine.createContainer({
-        ...options,
-        name,
-        Labels: { ...options.Labels, ...instanceLabels(this.#instance, role) },
-      });
+      const id = await timed(
+        (seconds) => containerCreateSeconds.observe({ role }, seconds),
+        () =>
+          this.#engine.createContainer({
+            ...options,
+            name,
+            Labels: { ...options.Labels, ...instanceLabels(this.#instance, role) },
+          }),
+      );
       this.#idsByName.set(name, id);
       return id;
     } catch (error) {

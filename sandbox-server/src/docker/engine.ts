@@ -9,13 +9,13 @@
  * engine cannot be reached" become `EngineUnavailableError`, which the HTTP
  * layer answers with 503.
  */
-import { readFile } from 'node:fs/promises';
 import type { Duplex, Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Docker from 'dockerode';
 import { EngineUnavailableError } from '../errors.ts';
 import { type Attachment, DockerAttachment } from './attachment.ts';
 import { createFrameDemuxer, type StreamName } from './demux.ts';
+import { OomWatch } from './oom-watch.ts';
 
 export type { Attachment } from './attachment.ts';
 export type { StreamName } from './demux.ts';
@@ -87,11 +87,19 @@ export interface Engine {
   execAttached(id: string, process: ExecProcess): Promise<Attachment>;
   inspectContainer(id: string): Promise<ContainerState | null>;
   /**
-   * How many processes of a running container the kernel has OOM-killed so far,
-   * read from its memory cgroup; null when that cannot be read (then
-   * inspectContainer's `oomKilled`, set once the container stops, is the source).
+   * How many OOM events the engine has reported for a running container so far
+   * (0: its memory never ran out; a single kill can raise many); null when not known
+   * (then inspectContainer's `oomKilled`, set once the container stops, is the source).
+   * With `settle`, every OOM that happened before the call is counted (docker/oom-watch.ts:
+   * a no-op exec's end is awaited), at the cost of an exec.
    */
-  oomKillCount(id: string): Promise<number | null>;
+  oomEventCount(id: string, options?: { settle?: boolean }): Promise<number | null>;
+  /**
+   * Kills the container (if it still runs) and waits for the engine to report its exit; then
+   * whether memory ran out in it at any time (the engine reports OOM events before the exit).
+   * null when that is not known (the engine's event stream is down).
+   */
+  killAndReportOom(id: string): Promise<boolean | null>;
   /** SIGKILL; a container that is gone or already stopped is not an error. */
   killContainer(id: string): Promise<void>;
   /** Kills (if running) and removes with its anonymous volumes; a container that is gone is not an error. */
@@ -132,10 +140,12 @@ const UNREACHABLE_CODES = new Set([
 export class DockerEngine implements Engine {
   readonly #docker: Docker;
   readonly #callTimeoutMs: number;
+  readonly #oomWatch: OomWatch;
 
   constructor(options: DockerEngineOptions) {
     this.#docker = new Docker({ socketPath: options.socketPath });
     this.#callTimeoutMs = options.callTimeoutMs;
+    this.#oomWatch = new OomWatch(this.#docker);
   }
 
   async ping(): Promise<void> {
@@ -169,6 +179,8 @@ export class DockerEngine implements Engine {
   }
 
   async createContainer(options: ContainerCreateOptions): Promise<string> {
+    // Listening before the container exists: none of its OOM kills can be missed.
+    await this.#oomWatch.ready();
     const container = await this.#call(() =>
       this.#docker.createContainer({ ...options, abortSignal: this.#deadline() }),
     );
@@ -288,17 +300,41 @@ export class DockerEngine implements Engine {
     }
   }
 
-  async oomKillCount(id: string): Promise<number | null> {
-    if (!/^[0-9a-f]{64}$/.test(id)) return null;
-    for (const path of cgroupOomFiles(id)) {
+  async oomEventCount(id: string, options: { settle?: boolean } = {}): Promise<number | null> {
+    if (!this.#oomWatch.listening) return null;
+    if (options.settle === true) {
       try {
-        const match = (await readFile(path, 'utf8')).match(OOM_KILL_LINE);
-        if (match?.[1] !== undefined) return Number(match[1]);
+        const exec = await this.#createExec(id, { cmd: ['true'], env: [] }, false);
+        const fence = this.#oomWatch.afterExec(exec.id);
+        try {
+          const stream = await this.#hijacked(
+            exec.start({ hijack: true, stdin: false, Tty: false }) as Promise<Duplex>,
+          );
+          stream.resume();
+          await withTimeout(fence.ended, this.#callTimeoutMs, () => {}).finally(() => stream.destroy());
+        } finally {
+          fence.cancel();
+        }
       } catch {
-        // Not this cgroup layout; try the next.
+        // Not running any more, or the engine did not answer: the count cannot be settled.
+        return null;
       }
     }
-    return null;
+    return this.#oomWatch.count(id);
+  }
+
+  async killAndReportOom(id: string): Promise<boolean | null> {
+    if (!this.#oomWatch.listening) return null;
+    const exit = this.#oomWatch.afterExit(id);
+    try {
+      await this.killContainer(id);
+      await withTimeout(exit.exited, this.#callTimeoutMs, () => {});
+    } catch {
+      return null;
+    } finally {
+      exit.cancel();
+    }
+    return (this.#oomWatch.count(id) ?? 0) > 0;
   }
 
   async killContainer(id: string): Promise<void> {
@@ -315,6 +351,7 @@ export class DockerEngine implements Engine {
       await this.#call(() =>
         this.#docker.getContainer(id).remove({ force: true, v: true, abortSignal: this.#deadline() }),
       );
+      this.#oomWatch.forget(id);
     } catch (error) {
       // 404: already gone; 409: removal already in progress.
       if (!isStatus(error, 404) && !isStatus(error, 409)) throw error;
@@ -350,23 +387,6 @@ export class DockerEngine implements Engine {
     }
   }
 }
-
-/**
- * Where the kernel counts OOM kills of a container's memory cgroup, for
- * cgroup v1 and v2 with Docker's cgroupfs or systemd driver. Only meaningful
- * when the engine runs on this host (a unix socket).
- */
-function cgroupOomFiles(id: string): string[] {
-  return [
-    `/sys/fs/cgroup/memory/docker/${id}/memory.oom_control`,
-    `/sys/fs/cgroup/memory/system.slice/docker-${id}.scope/memory.oom_control`,
-    `/sys/fs/cgroup/docker/${id}/memory.events`,
-    `/sys/fs/cgroup/system.slice/docker-${id}.scope/memory.events`,
-  ];
-}
-
-/** The `oom_kill N` line of memory.oom_control (v1) and memory.events (v2) alike. */
-const OOM_KILL_LINE = /^oom_kill (\d+)$/m;
 
 /** Settles like `promise`, or rejects with a TimeoutError after `ms`; a late result goes to `discard`. */
 function withTimeout<T>(promise: Promise<T>, ms: number, discard: (late: T) => void): Promise<T> {

@@ -11,6 +11,7 @@ import type { Config } from '../config.ts';
 import type { Containers } from '../docker/containers.ts';
 import { type Engine, isStatus } from '../docker/engine.ts';
 import { EngineUnavailableError, RunnerUnavailableError } from '../errors.ts';
+import { playgroundBootSeconds, timed } from '../observability/metrics.ts';
 import { ContainerPool } from '../runners/container-pool.ts';
 import type { PoolHealth } from '../runners/runner.ts';
 import { PLAYGROUND_ENV, PLAYGROUND_EXEC, playgroundContainerOptions } from './playground-container.ts';
@@ -52,7 +53,11 @@ export class PlaygroundPool implements PlaygroundSource {
       maxParallelStarts: 2,
       // A session keeps its playground for up to its maximum lifetime: replace it soon, not at the release.
       replaceAfterAcquireMs: REPLACE_AFTER_ACQUIRE_MS,
-      start: (signal) => this.boot(signal),
+      start: (signal) =>
+        timed(
+          (seconds) => playgroundBootSeconds.observe(seconds),
+          () => this.boot(signal),
+        ),
       destroy: (id) => this.#destroy(id),
       describeError: (error) => describeBootError(error, options.config),
       log: options.log,

@@ -37,7 +37,8 @@ export function registerErrorHandling(app: FastifyInstance, options: ErrorHandli
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof HttpError) {
       if (error.retryAfterS !== undefined) reply.header('retry-after', String(error.retryAfterS));
-      if (error.statusCode >= 500) request.log.warn({ err: error }, error.message);
+      // An HttpError is an answer the server chose (engine down, runner unavailable): its message says it all.
+      if (error.statusCode >= 500) request.log.warn(error.message);
       return reply.code(error.statusCode).send(errorBody(error.statusCode, error.message));
     }
     const status = error.statusCode ?? 500;

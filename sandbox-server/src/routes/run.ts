@@ -16,6 +16,7 @@ import type { Config } from '../config.ts';
 import type { StreamName } from '../docker/demux.ts';
 import { HttpError, RunnerUnavailableError } from '../errors.ts';
 import { clientKey } from '../plugins/client-identity.ts';
+import { RunObservation } from '../observability/run-observation.ts';
 import { errorBody, NO_NUL_PATTERN } from '../plugins/error-handling.ts';
 import type { OutputSink, Runner, RunnerName } from '../runners/runner.ts';
 import type { RunQueue } from '../runs/run-queue.ts';
@@ -109,16 +110,22 @@ export function registerRunRoute(app: FastifyInstance, options: RunRouteOptions)
       const client = clientKey(request);
       const input = session === undefined ? { code, client } : { code, client, session };
 
+      const observation = new RunObservation(request.log, runnerName, client, session);
       const admission = queue.admit(client);
       try {
-        const result = await runner.run(input, sink, stopped, (task) => admission.slot(task, stopped));
+        const result = await runner.run(input, sink, stopped, (task) =>
+          admission.slot(() => {
+            observation.started();
+            return task();
+          }, stopped),
+        );
+        observation.finished(result);
         if (!stream) return result;
         stream.end('exit', result);
       } catch (caught) {
-        if (clientGone.signal.aborted) {
-          request.log.info({ runner: runnerName }, 'client went away; run stopped');
-          return reply;
-        }
+        observation.failed(caught, stopped.aborted);
+        // Logged by the observation (outcome `aborted`); nobody is left to answer.
+        if (clientGone.signal.aborted) return reply;
         const error = shutdown.aborted ? new RunnerUnavailableError('server is shutting down') : caught;
         if (!stream?.started) throw error;
         request.log.warn({ err: error }, 'run failed while streaming');

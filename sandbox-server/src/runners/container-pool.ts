@@ -15,6 +15,7 @@
  * hang) and to health, and refilling backs off.
  */
 import type { FastifyBaseLogger } from 'fastify';
+import { HttpError } from '../errors.ts';
 import type { PoolHealth } from './runner.ts';
 
 export interface ContainerPoolOptions<Item> {
@@ -183,7 +184,9 @@ export class ContainerPool<Item> {
     if (this.#closed) return;
     const described = this.#options.describeError?.(error) ?? (error as Error);
     if (this.#lastError?.message !== described.message) {
-      this.#options.log.warn({ err: error }, `sandbox pool cannot start containers: ${described.message}`);
+      // Expected conditions (engine down, image missing) already say what to do: one line, no stack.
+      const details = described instanceof HttpError ? {} : { err: error };
+      this.#options.log.warn(details, `sandbox pool cannot start containers: ${described.message}`);
     }
     this.#lastError = described;
     // Callers waiting now get the error rather than waiting for a retry that may never succeed.

@@ -113,8 +113,8 @@ export class DockerRunner implements Runner {
   ): Promise<RunResult> {
     const { engine, config, pool } = this.#options;
     const runId = randomBytes(8).toString('hex');
-    // The kernel's OOM kills in the playground's memory cgroup (the playground's limit covers everything inside).
-    const oomKillsBefore = await engine.oomKillCount(playgroundId);
+    // OOM events of the playground's memory cgroup, as the engine reports them (its limit covers everything inside).
+    const oomEventsBefore = await engine.oomEventCount(playgroundId);
     const stopRun = async () => {
       await engine.exec(playgroundId, {
         cmd: [PLAYGROUND_EXEC, 'playground-stop', runId],
@@ -138,8 +138,8 @@ export class DockerRunner implements Runner {
       },
       stop: stopRun,
     });
-    const oomKillsAfter = await engine.oomKillCount(playgroundId);
-    const oomKilled = oomKillsBefore !== null && oomKillsAfter !== null && oomKillsAfter > oomKillsBefore;
+    const oomEventsAfter = await engine.oomEventCount(playgroundId, { settle: true });
+    const oomKilled = oomEventsBefore !== null && oomEventsAfter !== null && oomEventsAfter > oomEventsBefore;
     if (!run.truncated && run.exitCode !== 0 && UNREACHABLE_REGISTRY_ERROR.test(run.stderr)) {
       const hint = pullHint(config.playgroundPull);
       sink('stderr', hint);

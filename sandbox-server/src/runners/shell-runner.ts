@@ -15,7 +15,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.ts';
 import type { Containers } from '../docker/containers.ts';
-import { type Attachment, type Engine, isStatus, type StreamName } from '../docker/engine.ts';
+import {
+  type Attachment,
+  type ContainerState,
+  type Engine,
+  isStatus,
+  type StreamName,
+} from '../docker/engine.ts';
 import { EngineUnavailableError, RunnerUnavailableError } from '../errors.ts';
 import type { RunSlot } from '../runs/run-queue.ts';
 import type { RunResult } from '../runs/run-result.ts';
@@ -26,8 +32,8 @@ import { type SandboxRuntime, shellContainerOptions } from './shell-sandbox.ts';
 import { encodeSnippetInput, SnippetOutput } from './snippet-protocol.ts';
 
 export const SHELL_ROLE = 'shell';
-/** How long a container whose output ended may take to be seen stopped: 20 × 25 ms. */
-const STOPPING_POLL_ATTEMPTS = 20;
+/** How long a killed container, or one whose output ended, may take to be seen stopped: 80 × 25 ms. */
+const STOPPING_POLL_ATTEMPTS = 80;
 const STOPPING_POLL_MS = 25;
 
 /** A started shell sandbox whose wrapper waits for its snippet, with the server attached to its stdio. */
@@ -144,31 +150,35 @@ export class ShellRunner implements Runner {
     ]);
     if (reported !== null) return { exitCode: reported };
     // No report: the wrapper was killed or the container died. Its exit code is the best there is.
-    return { exitCode: await this.#exitCodeOnceStopped(sandbox.id) };
+    return { exitCode: (await this.#stateOnceStopped(sandbox.id))?.exitCode ?? null };
   }
 
   /**
-   * The exit code of a container whose output has ended, so it is stopping. Inspect, not the engine's
-   * `wait`: dockerode never settles a wait whose connection breaks (an engine restart), inspect fails.
+   * The state of a container that is stopping, once it has stopped (null: gone, or still running
+   * after the polls). Inspect, not the engine's `wait`: dockerode never settles a wait whose
+   * connection breaks (an engine restart), inspect fails.
    */
-  async #exitCodeOnceStopped(id: string): Promise<number | null> {
+  async #stateOnceStopped(id: string): Promise<ContainerState | null> {
     for (let attempt = 0; attempt < STOPPING_POLL_ATTEMPTS; attempt++) {
       const state = await this.#engine.inspectContainer(id);
-      if (state === null) return null;
-      if (!state.running) return state.exitCode;
+      if (state === null || !state.running) return state;
       await sleep(STOPPING_POLL_MS);
     }
     return null;
   }
 
-  /** The container is fresh, so any OOM kill in its life happened during this run. */
+  /**
+   * The container is fresh, so any OOM in its life happened during this run. The engine's `oom` events
+   * can reach the server after the run's output, but come before the container's exit: the container
+   * is stopped now (it is removed next anyway) and its exit awaited. Without the event stream, the
+   * engine's record of the stopped container answers.
+   */
   async #wasOomKilled(id: string): Promise<boolean> {
-    const count = await this.#engine.oomKillCount(id);
-    if (count !== null) return count > 0;
-    // The engine records an OOM kill only when the container stops: stop it, then ask (slower).
     try {
+      const reported = await this.#engine.killAndReportOom(id);
+      if (reported !== null) return reported;
       await this.#engine.killContainer(id);
-      return (await this.#engine.inspectContainer(id))?.oomKilled ?? false;
+      return (await this.#stateOnceStopped(id))?.oomKilled ?? false;
     } catch {
       return false;
     }

@@ -232,8 +232,12 @@ export class FakeEngine implements Engine {
     return c ? { running: c.running, oomKilled: c.oomKilled, exitCode: c.exitCode } : null;
   }
 
-  async oomKillCount(id: string): Promise<number | null> {
+  async oomEventCount(id: string): Promise<number | null> {
     return this.containers.get(id)?.oomKilled ? 1 : 0;
+  }
+  async killAndReportOom(id: string): Promise<boolean | null> {
+    await this.killContainer(id);
+    return this.containers.get(id)?.oomKilled ?? false;
   }
 
   async killContainer(id: string): Promise<void> {

@@ -2,7 +2,7 @@
  * Builds the real app around a FakeEngine and a real ShellRunner, for
  * app.inject tests of routing, validation and limits without Docker.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { buildSandbox } from '../../../../sandbox-server/src/app.ts';
 import { type Config, loadConfig } from '../../../../sandbox-server/src/config.ts';
 import type { Containers } from '../../../../sandbox-server/src/docker/containers.ts';
@@ -28,7 +28,7 @@ export const TEST_ENV: Readonly<Record<string, string>> = {
 
 export async function buildTestApp(
   env: Record<string, string> = {},
-  options: { engine?: FakeEngine; serveSite?: boolean } = {},
+  options: { engine?: FakeEngine; serveSite?: boolean; logger?: FastifyBaseLogger } = {},
 ): Promise<TestApp> {
   const config = loadConfig({ ...TEST_ENV, ...env });
   const engine = options.engine ?? new FakeEngine();
@@ -38,6 +38,7 @@ export async function buildTestApp(
     identity: newInstanceIdentity(),
     runners: { shell: true, docker: false },
     serveSite: options.serveSite ?? false,
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
   });
   await app.ready();
   return { app, engine, containers, config, shell: shell as ShellRunner };
