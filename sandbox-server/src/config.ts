@@ -9,6 +9,8 @@ import { type Static, Type } from 'typebox';
 import { Value } from 'typebox/value';
 
 const CORES = availableParallelism();
+/** Three minutes: an image build on a busy 2-core machine took up to ~60 s of it. */
+export const PLAYGROUND_RUN_TIMEOUT_DEFAULT_MS = 180_000;
 
 const Int = (defaultValue: number, minimum: number, maximum: number, description: string) =>
   Type.Integer({ default: defaultValue, minimum, maximum, description });
@@ -41,7 +43,7 @@ const EnvSchema = Type.Object({
     'pre-started shell containers; 0 = fresh container per run',
   ),
 
-  RUN_TIMEOUT_MS: Int(10_000, 100, 600_000, 'wall time of one run'),
+  RUN_TIMEOUT_MS: Int(10_000, 100, 600_000, 'wall time of one shell run'),
   RUN_OUTPUT_LIMIT_BYTES: Int(64 * 1024, 1024, 16 * 1024 * 1024, 'stdout+stderr kept per run'),
   RUN_MEMORY_LIMIT_MIB: Int(128, 16, 16 * 1024, 'memory per sandbox; swap is not allowed beyond it'),
   RUN_PIDS_LIMIT: Int(64, 8, 4096, 'processes per sandbox'),
@@ -67,6 +69,14 @@ const EnvSchema = Type.Object({
   PLAYGROUND_MEMORY_LIMIT_MIB: Int(1536, 256, 64 * 1024, 'memory (no swap) of one playground, all inside it'),
   PLAYGROUND_PIDS_LIMIT: Int(1024, 64, 65_536, 'processes of one playground, all inside it'),
   PLAYGROUND_CPU_LIMIT_MILLICORES: Int(1000, 100, 64_000, 'CPU of one playground'),
+  // A playground run is real Docker work: an image build, a pull, `compose up`. Its output streams
+  // as it comes and the reader can stop it at any time, so the limit only catches runs nobody watches.
+  PLAYGROUND_RUN_TIMEOUT_MS: Int(
+    PLAYGROUND_RUN_TIMEOUT_DEFAULT_MS,
+    100,
+    3_600_000,
+    'wall time of one docker-runner run (builds, pulls, compose up)',
+  ),
   // Building FROM the largest catalog image (tomcat, ~530 MB) copies its layers into
   // the data root, as the dockerfile chapter does: 512 MiB was measured too small.
   PLAYGROUND_DISK_LIMIT_MIB: Int(
@@ -147,6 +157,7 @@ export interface Config {
   readonly playgroundPidsLimit: number;
   readonly playgroundCpuLimitMillicores: number;
   readonly playgroundDiskLimitMib: number;
+  readonly playgroundRunTimeoutMs: number;
   /** Registry pulls from playgrounds; null: offline (the default). */
   readonly playgroundPull: PlaygroundPullConfig | null;
   readonly sessionIdleTimeoutMs: number;
@@ -234,6 +245,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     playgroundPidsLimit: e.PLAYGROUND_PIDS_LIMIT,
     playgroundCpuLimitMillicores: e.PLAYGROUND_CPU_LIMIT_MILLICORES,
     playgroundDiskLimitMib: e.PLAYGROUND_DISK_LIMIT_MIB,
+    playgroundRunTimeoutMs: e.PLAYGROUND_RUN_TIMEOUT_MS,
     playgroundPull: e.PLAYGROUND_ALLOW_PULL
       ? pullConfig(e.PLAYGROUND_REGISTRY_MIRROR, e.PLAYGROUND_PULL_NETWORK)
       : null,

@@ -108,7 +108,7 @@ export class DockerRunner implements Runner {
       });
     };
     const run = await superviseRun({
-      timeoutMs: config.runTimeoutMs,
+      timeoutMs: config.playgroundRunTimeoutMs,
       outputLimitBytes: config.runOutputLimitBytes,
       sink,
       signal,

@@ -31,6 +31,8 @@ beforeAll(async () => {
     PLAYGROUND_DISK_LIMIT_MIB: String(DISK_LIMIT_MIB),
     PLAYGROUND_PIDS_LIMIT: String(PIDS_LIMIT),
     PLAYGROUND_MEMORY_LIMIT_MIB: String(MEMORY_LIMIT_MIB),
+    // The fork bomb in the reader's own shell runs until this limit ends it.
+    PLAYGROUND_RUN_TIMEOUT_MS: '10000',
   });
 });
 afterAll(async () => {

@@ -7,6 +7,7 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({
       port: 4321,
       runTimeoutMs: 10_000,
+      playgroundRunTimeoutMs: 180_000,
       runOutputLimitBytes: 65_536,
       runMemoryLimitMib: 128,
       runPidsLimit: 64,
@@ -20,6 +21,14 @@ describe('loadConfig', () => {
       runTimeoutMs: 2500,
       trustProxy: true,
     });
+  });
+
+  it('bounds the shell and the playground wall times separately', () => {
+    expect(loadConfig({ RUN_TIMEOUT_MS: '5000', PLAYGROUND_RUN_TIMEOUT_MS: '600000' })).toMatchObject({
+      runTimeoutMs: 5000,
+      playgroundRunTimeoutMs: 600_000,
+    });
+    expect(() => loadConfig({ PLAYGROUND_RUN_TIMEOUT_MS: '7200000' })).toThrow(/PLAYGROUND_RUN_TIMEOUT_MS/);
   });
 
   it('names every invalid variable at once', () => {
