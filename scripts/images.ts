@@ -17,12 +17,19 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { IMAGE_SPECS, type ImageSpec } from '../sandbox-server/images/specs.ts';
+import {
+  BASE_SUITE,
+  IMAGE_SPECS,
+  type ImageSpec,
+  PLAYGROUND_BASE_IMAGE,
+  PLAYGROUND_ENGINE,
+} from '../sandbox-server/images/specs.ts';
+import { readEngineVersions, writeEngineVersions } from './lib/playground-engine.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const HASH_LABEL = 'dockyard.inputs-hash';
 const APT_SOURCES_DIR = '/etc/apt/sources.list.d';
-const FALLBACK_MIRROR = 'http://deb.debian.org/debian';
+const APT_SOURCES_LIST = '/etc/apt/sources.list';
 
 const args = new Set(process.argv.slice(2));
 const checkOnly = args.has('--check');
@@ -79,13 +86,28 @@ function inputsHash(spec: ImageSpec, fromId: string | undefined, afterIds: strin
   return hash.digest('hex').slice(0, 32);
 }
 
-/** The Debian mirror this machine's apt uses (deb822 .sources files). */
-function debianMirror(suite: string): string {
+/**
+ * The Debian mirror this machine's apt uses for BASE_SUITE (deb822 `.sources` files, or one-line
+ * `sources.list` entries), unless DEBIAN_MIRROR names one. Every Debian suite the images use (the base's,
+ * the playground engine's) is fetched from it.
+ */
+function debianMirror(): string {
+  const fromEnv = process.env.DEBIAN_MIRROR?.trim();
+  if (fromEnv) return fromEnv;
+  const uri = mirrorFromAptSources(BASE_SUITE);
+  if (uri !== undefined) return uri;
+  throw new Error(
+    `no Debian mirror for ${BASE_SUITE} found in ${APT_SOURCES_LIST} or ${APT_SOURCES_DIR}/*.sources: ` +
+      'set DEBIAN_MIRROR to the URL of a Debian mirror this machine can reach',
+  );
+}
+
+function mirrorFromAptSources(suite: string): string | undefined {
   let files: string[] = [];
   try {
     files = readdirSync(APT_SOURCES_DIR).filter((f) => f.endsWith('.sources'));
   } catch {
-    return FALLBACK_MIRROR;
+    // No sources directory: only sources.list can tell.
   }
   for (const file of files) {
     for (const stanza of readFileSync(join(APT_SOURCES_DIR, file), 'utf8').split(/\n\s*\n/)) {
@@ -96,7 +118,21 @@ function debianMirror(suite: string): string {
       }
     }
   }
-  return FALLBACK_MIRROR;
+  let list = '';
+  try {
+    list = readFileSync(APT_SOURCES_LIST, 'utf8');
+  } catch {
+    return undefined;
+  }
+  for (const line of list.split('\n')) {
+    // deb [options] URI SUITE COMPONENTS...
+    const fields = line
+      .replace(/\[[^\]]*\]/, '')
+      .trim()
+      .split(/\s+/);
+    if (fields[0] === 'deb' && fields[2] === suite && fields[1]) return fields[1];
+  }
+  return undefined;
 }
 
 function run(command: string, argv: string[], options: { stdin?: 'pipe' } = {}) {
@@ -118,7 +154,7 @@ async function buildDebootstrap(spec: ImageSpec, hash: string): Promise<void> {
   if (spawnSync('sh', ['-c', 'command -v debootstrap'], { stdio: 'ignore' }).status !== 0) {
     throw new Error('debootstrap is not installed (apt-get install debootstrap)');
   }
-  const mirror = debianMirror(suite);
+  const mirror = debianMirror();
   const dir = mkdtempSync(join(tmpdir(), 'dockyard-rootfs-'));
   try {
     log(`debootstrap --variant=${variant} ${suite} from ${mirror} (about a minute)`);
@@ -145,9 +181,23 @@ async function buildDebootstrap(spec: ImageSpec, hash: string): Promise<void> {
 async function buildDockerfile(spec: ImageSpec, hash: string): Promise<void> {
   if (spec.build.kind !== 'dockerfile') return;
   log(`docker build ${spec.build.context} -> ${spec.name}`);
+  const args = {
+    ...spec.build.args,
+    // The machine's mirror is not an input of the image: moving to another mirror rebuilds nothing.
+    ...(spec.build.needsDebianMirror ? { DEBIAN_MIRROR: debianMirror() } : {}),
+  };
+  const buildArgs = Object.entries(args).flatMap(([name, value]) => ['--build-arg', `${name}=${value}`]);
   const child = spawn(
     'docker',
-    ['build', '--label', `${HASH_LABEL}=${hash}`, '-t', spec.name, join(ROOT, spec.build.context)],
+    [
+      'build',
+      ...buildArgs,
+      '--label',
+      `${HASH_LABEL}=${hash}`,
+      '-t',
+      spec.name,
+      join(ROOT, spec.build.context),
+    ],
     // The classic builder ships with every engine we target; BuildKit needs a plugin Debian's docker.io lacks.
     { stdio: 'inherit', env: { ...process.env, DOCKER_BUILDKIT: '0' } },
   );
@@ -267,6 +317,8 @@ async function main(): Promise<void> {
     log(`${spec.name}: built in ${((performance.now() - startedMs) / 1000).toFixed(1)} s`);
   }
   if (checkOnly && outdated > 0) process.exit(1);
+  if (!checkOnly)
+    writeEngineVersions(ROOT, readEngineVersions(PLAYGROUND_BASE_IMAGE, PLAYGROUND_ENGINE.suite));
 }
 
 main().catch((error: unknown) => {

@@ -13,6 +13,7 @@ import { type Engine, isStatus } from '../docker/engine.ts';
 import { EngineUnavailableError, RunnerUnavailableError } from '../errors.ts';
 import { ContainerPool } from '../runners/container-pool.ts';
 import type { PoolHealth } from '../runners/runner.ts';
+import { CATALOG_PROBE_IMAGE } from './catalog.ts';
 import { PLAYGROUND_ENV, PLAYGROUND_EXEC, playgroundContainerOptions } from './playground-container.ts';
 import { RunChannel } from './run-channel.ts';
 import type { PlaygroundSource } from './session-store.ts';
@@ -23,8 +24,6 @@ export const PLAYGROUND_BOOT_TIMEOUT_MS = 30_000;
 const BOOT_POLL_MS = 100;
 /** A new session's first run (typically `docker ps`, ~0.2 s) goes first; then the replacement boots. */
 export const REPLACE_AFTER_ACQUIRE_MS = 2_000;
-/** An image every catalog has: its presence shows the catalog store is mounted and linked. */
-const CATALOG_PROBE_IMAGE = 'hello-world:latest';
 
 export interface PlaygroundPoolOptions {
   config: Config;
