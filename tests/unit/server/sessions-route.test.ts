@@ -146,7 +146,10 @@ describe('POST /api/sessions', () => {
     });
     // Read-only image; every byte written inside lands on the one size-capped disk.
     expect(host?.ReadonlyRootfs).toBe(true);
-    expect(Object.keys(host?.Tmpfs ?? {}).sort()).toEqual(['/var/lib/playground', '/var/lib/playground/disk']);
+    expect(Object.keys(host?.Tmpfs ?? {}).sort()).toEqual([
+      '/var/lib/playground',
+      '/var/lib/playground/disk',
+    ]);
     expect(host?.Tmpfs?.['/var/lib/playground/disk']).toMatch(/size=268435456/);
     expect(host?.Mounts).toEqual([expect.objectContaining({ Source: 'dockyard-catalog', ReadOnly: true })]);
     expect(playground?.options.Env?.join('\n')).not.toMatch(/PLAYGROUND_PULL/);
