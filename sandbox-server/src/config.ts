@@ -77,13 +77,13 @@ const EnvSchema = Type.Object({
     3_600_000,
     'wall time of one docker-runner run (builds, pulls, compose up)',
   ),
-  // Building FROM the largest catalog image (tomcat, ~530 MB) copies its layers into
-  // the data root, as the dockerfile chapter does: 512 MiB was measured too small.
+  // Everything written in a playground: the reader's files, the inner daemon's data root (tmpfs, counted
+  // in its memory). 512 MiB was measured too small for the chapters' builds with the classic builder.
   PLAYGROUND_DISK_LIMIT_MIB: Int(
     1024,
     64,
     256 * 1024,
-    "size of the inner daemon's data root (tmpfs, counted in its memory)",
+    "the playground's disk: everything written inside it (tmpfs, counted in its memory)",
   ),
   PLAYGROUND_ALLOW_PULL: Type.Boolean({
     default: false,

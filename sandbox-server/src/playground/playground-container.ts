@@ -43,7 +43,9 @@ export function playgroundContainerOptions(config: Config): ContainerCreateOptio
   return {
     Image: config.playgroundImage,
     Hostname: 'playground',
-    // Read by the image's init only: the inner daemon and the reader never see this environment.
+    // Every process in the playground inherits this: the inner daemon (playground-inner-init unsets the pull
+    // settings before starting it) and, through `docker exec`, the reader's runs. So it holds nothing secret:
+    // the fixed PLAYGROUND_ENV and, when pulls are allowed, the registry hosts the proxy lets through.
     Env: [...PLAYGROUND_ENV, ...(pull === null ? [] : pullEnv(pull))],
     // The inner network namespace never has a route out. Only when pulls are allowed does the outer one join
     // a network, used by nothing but the init's host-filtering proxy (playground-init).
