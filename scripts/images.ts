@@ -24,12 +24,11 @@ import {
   PLAYGROUND_BASE_IMAGE,
   PLAYGROUND_ENGINE,
 } from '../sandbox-server/images/specs.ts';
+import { debianMirrorFor } from './lib/debian-mirror.ts';
 import { readEngineVersions, writeEngineVersions } from './lib/playground-engine.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const HASH_LABEL = 'dockyard.inputs-hash';
-const APT_SOURCES_DIR = '/etc/apt/sources.list.d';
-const APT_SOURCES_LIST = '/etc/apt/sources.list';
 
 const args = new Set(process.argv.slice(2));
 const checkOnly = args.has('--check');
@@ -86,54 +85,7 @@ function inputsHash(spec: ImageSpec, fromId: string | undefined, afterIds: strin
   return hash.digest('hex').slice(0, 32);
 }
 
-/**
- * The Debian mirror this machine's apt uses for BASE_SUITE (deb822 `.sources` files, or one-line
- * `sources.list` entries), unless DEBIAN_MIRROR names one. Every Debian suite the images use (the base's,
- * the playground engine's) is fetched from it.
- */
-function debianMirror(): string {
-  const fromEnv = process.env.DEBIAN_MIRROR?.trim();
-  if (fromEnv) return fromEnv;
-  const uri = mirrorFromAptSources(BASE_SUITE);
-  if (uri !== undefined) return uri;
-  throw new Error(
-    `no Debian mirror for ${BASE_SUITE} found in ${APT_SOURCES_LIST} or ${APT_SOURCES_DIR}/*.sources: ` +
-      'set DEBIAN_MIRROR to the URL of a Debian mirror this machine can reach',
-  );
-}
-
-function mirrorFromAptSources(suite: string): string | undefined {
-  let files: string[] = [];
-  try {
-    files = readdirSync(APT_SOURCES_DIR).filter((f) => f.endsWith('.sources'));
-  } catch {
-    // No sources directory: only sources.list can tell.
-  }
-  for (const file of files) {
-    for (const stanza of readFileSync(join(APT_SOURCES_DIR, file), 'utf8').split(/\n\s*\n/)) {
-      const field = (name: string) => stanza.match(new RegExp(`^${name}:\\s*(.+)$`, 'm'))?.[1]?.trim() ?? '';
-      if (field('Suites').split(/\s+/).includes(suite) && /\bdeb\b/.test(field('Types'))) {
-        const uri = field('URIs').split(/\s+/)[0];
-        if (uri) return uri;
-      }
-    }
-  }
-  let list = '';
-  try {
-    list = readFileSync(APT_SOURCES_LIST, 'utf8');
-  } catch {
-    return undefined;
-  }
-  for (const line of list.split('\n')) {
-    // deb [options] URI SUITE COMPONENTS...
-    const fields = line
-      .replace(/\[[^\]]*\]/, '')
-      .trim()
-      .split(/\s+/);
-    if (fields[0] === 'deb' && fields[2] === suite && fields[1]) return fields[1];
-  }
-  return undefined;
-}
+const debianMirror = () => debianMirrorFor(BASE_SUITE);
 
 function run(command: string, argv: string[], options: { stdin?: 'pipe' } = {}) {
   return spawn(command, argv, { stdio: [options.stdin ?? 'inherit', 'inherit', 'inherit'] });

@@ -55,7 +55,8 @@ export const BASE_IMAGE = 'dockyard/debian:bookworm';
 /**
  * Where the playground's Docker comes from: Debian testing, for a current Engine with the Compose and
  * buildx plugins (Debian stable's docker.io is 20.10). The build fails if the suite no longer ships
- * this major version; the exact versions the image got are written to PLAYGROUND_ENGINE_FILE.
+ * this major version; the exact versions the image got are written to
+ * site/generated/playground-engine.json (scripts/lib/playground-engine.ts).
  */
 export const PLAYGROUND_ENGINE = { suite: 'forky', engineMajor: '28' } as const;
 export const SHELL_IMAGE = 'dockyard/shell:latest';
