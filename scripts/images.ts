@@ -17,13 +17,19 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { IMAGE_SPECS, type ImageSpec } from '../sandbox-server/images/specs.ts';
+import {
+  BASE_SUITE,
+  IMAGE_SPECS,
+  type ImageSpec,
+  PLAYGROUND_BASE_IMAGE,
+  PLAYGROUND_ENGINE,
+} from '../sandbox-server/images/specs.ts';
+import { debianMirrorFor } from './lib/debian-mirror.ts';
+import { readEngineVersions, writeEngineVersions } from './lib/playground-engine.ts';
 import { Progress } from './lib/progress.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const HASH_LABEL = 'dockyard.inputs-hash';
-const APT_SOURCES_DIR = '/etc/apt/sources.list.d';
-const FALLBACK_MIRROR = 'http://deb.debian.org/debian';
 
 const args = new Set(process.argv.slice(2));
 const checkOnly = args.has('--check');
@@ -82,25 +88,7 @@ function inputsHash(spec: ImageSpec, fromId: string | undefined, afterIds: strin
   return hash.digest('hex').slice(0, 32);
 }
 
-/** The Debian mirror this machine's apt uses (deb822 .sources files). */
-function debianMirror(suite: string): string {
-  let files: string[] = [];
-  try {
-    files = readdirSync(APT_SOURCES_DIR).filter((f) => f.endsWith('.sources'));
-  } catch {
-    return FALLBACK_MIRROR;
-  }
-  for (const file of files) {
-    for (const stanza of readFileSync(join(APT_SOURCES_DIR, file), 'utf8').split(/\n\s*\n/)) {
-      const field = (name: string) => stanza.match(new RegExp(`^${name}:\\s*(.+)$`, 'm'))?.[1]?.trim() ?? '';
-      if (field('Suites').split(/\s+/).includes(suite) && /\bdeb\b/.test(field('Types'))) {
-        const uri = field('URIs').split(/\s+/)[0];
-        if (uri) return uri;
-      }
-    }
-  }
-  return FALLBACK_MIRROR;
-}
+const debianMirror = () => debianMirrorFor(BASE_SUITE);
 
 function run(command: string, argv: string[], options: { stdin?: 'pipe' } = {}) {
   return spawn(command, argv, { stdio: [options.stdin ?? 'ignore', progress.output, progress.output] });
@@ -121,7 +109,7 @@ async function buildDebootstrap(spec: ImageSpec, hash: string): Promise<void> {
   if (spawnSync('sh', ['-c', 'command -v debootstrap'], { stdio: 'ignore' }).status !== 0) {
     throw new Error('debootstrap is not installed (apt-get install debootstrap)');
   }
-  const mirror = debianMirror(suite);
+  const mirror = debianMirror();
   const dir = mkdtempSync(join(tmpdir(), 'dockyard-rootfs-'));
   try {
     log(`debootstrap --variant=${variant} ${suite} from ${mirror} (about a minute)`);
@@ -151,9 +139,23 @@ async function buildDebootstrap(spec: ImageSpec, hash: string): Promise<void> {
 async function buildDockerfile(spec: ImageSpec, hash: string): Promise<void> {
   if (spec.build.kind !== 'dockerfile') return;
   log(`docker build ${spec.build.context} -> ${spec.name}`);
+  const args = {
+    ...spec.build.args,
+    // The machine's mirror is not an input of the image: moving to another mirror rebuilds nothing.
+    ...(spec.build.needsDebianMirror ? { DEBIAN_MIRROR: debianMirror() } : {}),
+  };
+  const buildArgs = Object.entries(args).flatMap(([name, value]) => ['--build-arg', `${name}=${value}`]);
   const child = spawn(
     'docker',
-    ['build', '--label', `${HASH_LABEL}=${hash}`, '-t', spec.name, join(ROOT, spec.build.context)],
+    [
+      'build',
+      ...buildArgs,
+      '--label',
+      `${HASH_LABEL}=${hash}`,
+      '-t',
+      spec.name,
+      join(ROOT, spec.build.context),
+    ],
     // The classic builder ships with every engine we target; BuildKit needs a plugin Debian's docker.io lacks.
     { stdio: ['ignore', progress.output, progress.output], env: { ...process.env, DOCKER_BUILDKIT: '0' } },
   );
@@ -279,6 +281,8 @@ async function main(): Promise<void> {
     `images: ${outdated} ${checkOnly ? 'to build' : 'built'}, ${IMAGE_SPECS.length - outdated} up to date (${progress.elapsed()})`,
   );
   if (checkOnly && outdated > 0) process.exit(1);
+  if (!checkOnly)
+    writeEngineVersions(ROOT, readEngineVersions(PLAYGROUND_BASE_IMAGE, PLAYGROUND_ENGINE.suite));
 }
 
 main().catch((error: unknown) => {

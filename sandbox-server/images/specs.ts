@@ -4,6 +4,8 @@
  * reachable, so everything starts from a Debian root file system made here
  * with debootstrap. Add an image by adding an entry.
  */
+import { PLAYGROUND_CATALOG } from '../src/playground/catalog.ts';
+
 export interface DebootstrapBuild {
   kind: 'debootstrap';
   suite: string;
@@ -14,12 +16,17 @@ export interface DockerfileBuild {
   kind: 'dockerfile';
   /** Build context, relative to the repository root; its Dockerfile is at the top. */
   context: string;
+  /** Build arguments (part of the inputs: changing one rebuilds the image). */
+  args?: Readonly<Record<string, string>>;
+  /** Pass the machine's Debian mirror as the build argument DEBIAN_MIRROR (not an input). */
+  needsDebianMirror?: boolean;
 }
 
 /**
  * Not an image: the shared, read-only store of the playground's offline catalog, a Docker volume
- * holding a docker data root with every catalog image flattened to one layer under its public name
- * (images/playground/build-catalog-store.sh). Playgrounds mount it and use the layers in place.
+ * holding a docker data root with every catalog image, its layers and history as built, under its
+ * public names (images/playground/build-catalog-store.sh). Playgrounds mount it and use the layers
+ * in place.
  */
 export interface CatalogStoreBuild {
   kind: 'catalog-store';
@@ -42,7 +49,16 @@ export interface ImageSpec {
   build: DebootstrapBuild | DockerfileBuild | CatalogStoreBuild;
 }
 
+/** The Debian suite of every image's base (and of the host's own engine). */
+export const BASE_SUITE = 'bookworm';
 export const BASE_IMAGE = 'dockyard/debian:bookworm';
+/**
+ * Where the playground's Docker comes from: Debian testing, for a current Engine with the Compose and
+ * buildx plugins (Debian stable's docker.io is 20.10). The build fails if the suite no longer ships
+ * this major version; the exact versions the image got are written to
+ * site/generated/playground-engine.json (scripts/lib/playground-engine.ts).
+ */
+export const PLAYGROUND_ENGINE = { suite: 'forky', engineMajor: '28' } as const;
 export const SHELL_IMAGE = 'dockyard/shell:latest';
 /** What the catalog store's format depends on (Docker's version, the user-namespace mapping). */
 export const PLAYGROUND_BASE_IMAGE = 'dockyard/playground-base:latest';
@@ -52,24 +68,13 @@ export const TEST_REGISTRY_IMAGE = 'dockyard/test-registry:latest';
 /** The catalog store is a volume of this name (see CatalogStoreBuild). */
 export const CATALOG_STORE_VOLUME = 'dockyard-catalog';
 
-/** The playground's offline catalog: local image → name inside a playground. */
-const CATALOG: ReadonlyArray<{ dir: string; name: string }> = [
-  { dir: 'hello-world', name: 'hello-world:latest' },
-  { dir: 'busybox', name: 'busybox:latest' },
-  { dir: 'debian', name: 'debian:bookworm' },
-  { dir: 'debian-slim', name: 'debian:bookworm-slim' },
-  { dir: 'nginx', name: 'nginx:latest' },
-  { dir: 'redis', name: 'redis:latest' },
-  { dir: 'mariadb', name: 'mariadb:latest' },
-  { dir: 'tomcat', name: 'tomcat:latest' },
-];
 const catalogSource = (dir: string) => `dockyard/catalog-${dir}:latest`;
 
 export const IMAGE_SPECS: readonly ImageSpec[] = [
   {
     name: BASE_IMAGE,
     purpose: 'Debian bookworm base of every sandbox image',
-    build: { kind: 'debootstrap', suite: 'bookworm', variant: 'minbase' },
+    build: { kind: 'debootstrap', suite: BASE_SUITE, variant: 'minbase' },
   },
   {
     name: SHELL_IMAGE,
@@ -79,9 +84,14 @@ export const IMAGE_SPECS: readonly ImageSpec[] = [
   },
   {
     name: PLAYGROUND_BASE_IMAGE,
-    purpose: 'the playground’s packages (docker.io) and user-namespace mapping',
+    purpose: 'the playground’s packages (Docker Engine, CLI, Compose, buildx) and user-namespace mapping',
     from: BASE_IMAGE,
-    build: { kind: 'dockerfile', context: 'sandbox-server/images/playground/base' },
+    build: {
+      kind: 'dockerfile',
+      context: 'sandbox-server/images/playground/base',
+      args: { ENGINE_SUITE: PLAYGROUND_ENGINE.suite, ENGINE_MAJOR: PLAYGROUND_ENGINE.engineMajor },
+      needsDebianMirror: true,
+    },
   },
   {
     name: PLAYGROUND_IMAGE,
@@ -95,12 +105,16 @@ export const IMAGE_SPECS: readonly ImageSpec[] = [
     from: BASE_IMAGE,
     build: { kind: 'dockerfile', context: 'sandbox-server/images/test-registry' },
   },
-  ...CATALOG.map(
-    ({ dir, name }): ImageSpec => ({
+  ...PLAYGROUND_CATALOG.map(
+    ({ dir, tags, args }): ImageSpec => ({
       name: catalogSource(dir),
-      purpose: `offline catalog: ${name} inside playgrounds, built from Debian packages or our own code`,
+      purpose: `offline catalog: ${tags.join(', ')} inside playgrounds, built from Debian packages or our own code`,
       from: BASE_IMAGE,
-      build: { kind: 'dockerfile', context: `sandbox-server/images/playground/catalog/${dir}` },
+      build: {
+        kind: 'dockerfile',
+        context: `sandbox-server/images/playground/catalog/${dir}`,
+        ...(args ? { args } : {}),
+      },
     }),
   ),
   {
@@ -108,12 +122,14 @@ export const IMAGE_SPECS: readonly ImageSpec[] = [
     purpose: 'the catalog, unpacked once, shared read-only by every playground',
     // Not the playground image: changing its scripts must not rebuild (and so replace) the shared store.
     from: PLAYGROUND_BASE_IMAGE,
-    after: CATALOG.map(({ dir }) => catalogSource(dir)),
+    after: PLAYGROUND_CATALOG.map(({ dir }) => catalogSource(dir)),
     build: {
       kind: 'catalog-store',
       playgroundImage: PLAYGROUND_IMAGE,
       script: 'sandbox-server/images/playground/build-catalog-store.sh',
-      images: CATALOG.map(({ dir, name }) => ({ source: catalogSource(dir), name })),
+      images: PLAYGROUND_CATALOG.flatMap(({ dir, tags }) =>
+        tags.map((name) => ({ source: catalogSource(dir), name })),
+      ),
     },
   },
 ];

@@ -1,11 +1,12 @@
 #!/bin/sh
 # Builds the shared catalog store: a Docker volume holding a docker data root (overlay2) in which every
-# catalog image is one flattened layer under its public name (nginx:latest ...). Playgrounds mount it
-# read-only and use the unpacked layers in place (playground-link-catalog), so no playground copies them.
-# One flattened layer per image because a layer with a parent is mounted with its own directory as the
-# overlay upper layer when diffed (docker commit/build in a user namespace), which a read-only store cannot be.
+# catalog image keeps its layers and history as built, under its public names (nginx:latest ...).
+# Playgrounds mount it read-only and use the unpacked layers in place (playground-link-catalog), so no
+# playground copies them. Layers with a parent work read-only because the link script marks every one
+# "committed": overlay2 then mounts it as a lower layer, never as an upper one (its naive diff, used in a
+# user namespace for push, save and commit, mounts the layer it diffs).
 #
-# usage: build-catalog-store.sh VOLUME PLAYGROUND_IMAGE SOURCE=NAME:TAG...
+# usage: build-catalog-store.sh VOLUME PLAYGROUND_IMAGE SOURCE=NAME:TAG...   (a SOURCE may have several names)
 # The volume must not exist yet; STORE_LABEL (key=value), if set, is put on it.
 set -eu
 volume=$1
@@ -23,9 +24,11 @@ trap cleanup EXIT
 docker rm -f "$builder" >/dev/null 2>&1 || true
 
 docker volume create ${STORE_LABEL:+--label "$STORE_LABEL"} "$volume" >/dev/null
+# A playground as the server creates one (playground-container.ts), with the volume as its data root.
 docker run -d --name "$builder" --cap-add SYS_ADMIN --cap-add NET_ADMIN --security-opt apparmor=unconfined \
-  --security-opt systempaths=unconfined --cgroupns private --network none --tmpfs /run --tmpfs /tmp \
-  -v "$volume:/var/lib/docker" "$playground_image" >/dev/null
+  --security-opt systempaths=unconfined --cgroupns private --network none --read-only \
+  --tmpfs /var/lib/playground:mode=0755 --tmpfs /var/lib/playground/disk:mode=0755 \
+  -v "$volume:/var/lib/playground/disk/docker" "$playground_image" >/dev/null
 inside() { docker exec -i "$builder" playground-exec "$@"; }
 
 tries=0
@@ -35,31 +38,22 @@ until inside docker info >/dev/null 2>&1; do
   sleep 0.25
 done
 
+sources=''
 for pair in "$@"; do
   source=${pair%%=*}
   name=${pair#*=}
-  docker save "$source" | inside docker load -q >/dev/null
-  # One layer holding the container's whole file system, and the source's own config (entrypoint, env,
-  # stop signal, health check, labels...) as it is: `docker import --change` would drop what it cannot express.
-  inside sh -eu -c '
-    source=$1 name=$2 work=/var/lib/docker/flatten
-    rm -rf "$work" && mkdir -p "$work"
-    container=$(docker create "$source")
-    docker export "$container" >"$work/layer.tar"
-    docker rm "$container" >/dev/null
-    diff_id=$(sha256sum "$work/layer.tar" | cut -d" " -f1)
-    printf "{\"architecture\":\"amd64\",\"os\":\"linux\",\"created\":%s,\"config\":%s,\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"sha256:%s\"]},\"history\":[{\"created\":%s,\"created_by\":\"built locally for Dockyard, flattened to one layer\"}]}" \
-      "$(docker image inspect "$source" --format "{{json .Created}}")" \
-      "$(docker image inspect "$source" --format "{{json .Config}}")" \
-      "$diff_id" \
-      "$(docker image inspect "$source" --format "{{json .Created}}")" >"$work/config.json"
-    printf "[{\"Config\":\"config.json\",\"RepoTags\":[\"%s\"],\"Layers\":[\"layer.tar\"]}]" "$name" >"$work/manifest.json"
-    docker rmi "$source" >/dev/null
-    tar -C "$work" -c manifest.json config.json layer.tar | docker load -q >/dev/null
-    rm -rf "$work"
-  ' sh "$source" "$name"
+  case " $sources " in
+    *" $source "*) ;;
+    *)
+      docker save "$source" | inside docker load -q >/dev/null
+      sources="$sources $source"
+      ;;
+  esac
+  inside docker tag "$source" "$name"
   echo "catalog store: $name"
 done
+# Only the public names stay (untagging removes no layer).
+for source in $sources; do inside docker rmi "$source" >/dev/null; done
 
 # Stop the daemon cleanly so the store holds no half-written state; the container ends with it.
 inside sh -c 'kill -TERM "$(pidof dockerd)"' || true

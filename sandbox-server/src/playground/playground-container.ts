@@ -4,14 +4,13 @@
  * keeps Docker's default seccomp profile; its init (images/playground/image) moves the inner daemon
  * and everything the reader runs into a user namespace whose root is an unprivileged host uid, so
  * those capabilities only ever act on namespaces the playground owns. Limits set here cover
- * everything inside (private cgroup namespace), and the inner data root is a size-capped tmpfs that
- * disappears with the container.
+ * everything inside (private cgroup namespace). The image is mounted read-only; everything written
+ * inside — the reader's files anywhere in its root file system, the inner daemon's images, containers
+ * and volumes — lands on one size-capped tmpfs, the playground's disk, which disappears with it.
  */
 import type { Config, PlaygroundPullConfig } from '../config.ts';
 import type { ContainerCreateOptions } from '../docker/engine.ts';
 
-/** Host uid that is root inside the playground's user namespace (/etc/subuid of images/playground/base). */
-export const PLAYGROUND_INNER_ROOT_UID = 100_000;
 /** Where the inner init links the catalog store from (playground-inner-init). */
 export const CATALOG_MOUNT_PATH = '/catalog/docker';
 /** Runs a command inside the playground's namespaces as its (unprivileged) root. */
@@ -29,18 +28,24 @@ const MIB = 1024 * 1024;
 const PRIVATE_CGROUP_NAMESPACE: Record<string, string> = { CgroupnsMode: 'private' };
 /** The API form of the CLI's --security-opt systempaths=unconfined; dockerode's types lack it too. */
 const UNMASKED_SYSTEM_PATHS: Record<string, string[]> = { MaskedPaths: [], ReadonlyPaths: [] };
-/** Small tmpfs mounts: the inner daemon's run directory, the reader's home, /tmp. */
-const RUN_TMPFS_MIB = 64;
-const HOME_TMPFS_MIB = 256;
+/** The outer side's own state (cgroup mounts, the inner init's pid, the pull proxy's files): host root's. */
+export const PLAYGROUND_STATE_PATH = '/var/lib/playground';
+const STATE_TMPFS_MIB = 8;
+/**
+ * The playground's disk (playground-init): the upper layer of the reader's root file system and the inner
+ * daemon's data root, so every byte written inside counts against PLAYGROUND_DISK_LIMIT_MIB.
+ */
+export const PLAYGROUND_DISK_PATH = `${PLAYGROUND_STATE_PATH}/disk`;
 
 export function playgroundContainerOptions(config: Config): ContainerCreateOptions {
   const memoryBytes = config.playgroundMemoryLimitMib * MIB;
-  const owner = `uid=${PLAYGROUND_INNER_ROOT_UID},gid=${PLAYGROUND_INNER_ROOT_UID}`;
   const pull = config.playgroundPull;
   return {
     Image: config.playgroundImage,
     Hostname: 'playground',
-    // Read by the image's init only: the inner daemon and the reader never see this environment.
+    // Every process in the playground inherits this: the inner daemon (playground-inner-init unsets the pull
+    // settings before starting it) and, through `docker exec`, the reader's runs. So it holds nothing secret:
+    // the fixed PLAYGROUND_ENV and, when pulls are allowed, the registry hosts the proxy lets through.
     Env: [...PLAYGROUND_ENV, ...(pull === null ? [] : pullEnv(pull))],
     // The inner network namespace never has a route out. Only when pulls are allowed does the outer one join
     // a network, used by nothing but the init's host-filtering proxy (playground-init).
@@ -55,11 +60,11 @@ export function playgroundContainerOptions(config: Config): ContainerCreateOptio
       SecurityOpt: ['apparmor=unconfined'],
       ...UNMASKED_SYSTEM_PATHS,
       ...PRIVATE_CGROUP_NAMESPACE,
+      // The image's own file system stays read-only: nothing inside writes to the host's disk.
+      ReadonlyRootfs: true,
       Tmpfs: {
-        '/run': `rw,nosuid,nodev,size=${RUN_TMPFS_MIB * MIB},${owner},mode=0755`,
-        '/tmp': `rw,nosuid,nodev,size=${HOME_TMPFS_MIB * MIB},mode=1777`,
-        '/root': `rw,nosuid,nodev,size=${HOME_TMPFS_MIB * MIB},${owner},mode=0700`,
-        '/var/lib/docker': `rw,size=${config.playgroundDiskLimitMib * MIB},${owner},mode=0711`,
+        [PLAYGROUND_STATE_PATH]: `rw,nosuid,nodev,noexec,size=${STATE_TMPFS_MIB * MIB},mode=0755`,
+        [PLAYGROUND_DISK_PATH]: `rw,size=${config.playgroundDiskLimitMib * MIB},mode=0755`,
       },
       ...(config.playgroundCatalogVolume === ''
         ? {}

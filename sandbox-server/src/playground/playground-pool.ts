@@ -14,6 +14,7 @@ import { EngineUnavailableError, RunnerUnavailableError } from '../errors.ts';
 import { playgroundBootSeconds, timed } from '../observability/metrics.ts';
 import { ContainerPool } from '../runners/container-pool.ts';
 import type { PoolHealth } from '../runners/runner.ts';
+import { CATALOG_PROBE_IMAGE } from './catalog.ts';
 import { PLAYGROUND_ENV, PLAYGROUND_EXEC, playgroundContainerOptions } from './playground-container.ts';
 import { RunChannel } from './run-channel.ts';
 import type { PlaygroundSource } from './session-store.ts';
@@ -24,8 +25,6 @@ export const PLAYGROUND_BOOT_TIMEOUT_MS = 30_000;
 const BOOT_POLL_MS = 100;
 /** A new session's first run (typically `docker ps`, ~0.2 s) goes first; then the replacement boots. */
 export const REPLACE_AFTER_ACQUIRE_MS = 2_000;
-/** An image every catalog has: its presence shows the catalog store is mounted and linked. */
-const CATALOG_PROBE_IMAGE = 'hello-world:latest';
 
 export interface PlaygroundPoolOptions {
   config: Config;

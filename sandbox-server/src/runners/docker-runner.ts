@@ -11,6 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Config, PlaygroundPullConfig } from '../config.ts';
 import type { Engine } from '../docker/engine.ts';
+import { catalogNames } from '../playground/catalog.ts';
 import { PLAYGROUND_ENV, PLAYGROUND_EXEC } from '../playground/playground-container.ts';
 import type { PlaygroundPool } from '../playground/playground-pool.ts';
 import { RunChannelClosedError } from '../playground/run-channel.ts';
@@ -36,9 +37,7 @@ export interface DockerRunnerOptions {
  * "Access violation".
  */
 const UNREACHABLE_REGISTRY_ERROR = /dial tcp: lookup|no such host|network is unreachable|Access violation/;
-const CATALOG =
-  'hello-world, busybox, debian:bookworm, debian:bookworm-slim, nginx, redis, mariadb, tomcat ' +
-  '(see `docker images`), and those you build yourself';
+const CATALOG = `${catalogNames()} (see \`docker images\`), and those you build yourself`;
 
 /** Appended to the daemon's error when a pull could not reach a registry. */
 export function pullHint(pull: PlaygroundPullConfig | null): string {
@@ -123,7 +122,7 @@ export class DockerRunner implements Runner {
       });
     };
     const run = await superviseRun({
-      timeoutMs: config.runTimeoutMs,
+      timeoutMs: config.playgroundRunTimeoutMs,
       outputLimitBytes: config.runOutputLimitBytes,
       sink,
       signal,

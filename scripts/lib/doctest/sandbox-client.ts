@@ -19,8 +19,12 @@ export interface RunResult {
 const BUSY_WAIT_LIMIT_MS = 180_000;
 /** Used when a 429 comes without Retry-After. */
 const DEFAULT_RETRY_AFTER_MS = 1_000;
-/** Upper bound for one HTTP request: a run is limited to seconds, a new session to ~a minute. */
-const REQUEST_TIMEOUT_MS = 120_000;
+/**
+ * Upper bound for one HTTP request, a safety net against a hung server: the server itself ends a run
+ * at its wall-time limit (a playground run: PLAYGROUND_RUN_TIMEOUT_MS, 3 min by default) and a new
+ * session takes ~a minute at worst.
+ */
+const REQUEST_TIMEOUT_MS = 600_000;
 
 export class SandboxApiError extends Error {
   override name = 'SandboxApiError';

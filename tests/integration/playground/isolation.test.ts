@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PLAYGROUND_ROLE } from '../../../sandbox-server/src/playground/playground-pool.ts';
 import {
@@ -32,6 +32,8 @@ beforeAll(async () => {
     PLAYGROUND_DISK_LIMIT_MIB: String(DISK_LIMIT_MIB),
     PLAYGROUND_PIDS_LIMIT: String(PIDS_LIMIT),
     PLAYGROUND_MEMORY_LIMIT_MIB: String(MEMORY_LIMIT_MIB),
+    // The fork bomb in the reader's own shell runs until this limit ends it.
+    PLAYGROUND_RUN_TIMEOUT_MS: '10000',
   });
 });
 afterAll(async () => {
@@ -47,6 +49,15 @@ async function inSession<T>(client: string, test: (session: string) => Promise<T
   } finally {
     await server.deleteSession(session);
   }
+}
+
+const MIB = 1024 * 1024;
+
+/** Free space on the host's file system holding Docker's data root (containers' writable layers). */
+function hostDockerFreeBytes(): number {
+  const root = execFileSync('docker', ['info', '-f', '{{.DockerRootDir}}'], { encoding: 'utf8' }).trim();
+  const stats = statfsSync(root);
+  return stats.bavail * stats.bsize;
 }
 
 /** major:minor of the host's first disk, from /proc/partitions (whatever the root file system is). */
@@ -113,22 +124,12 @@ describe('playground isolation', () => {
   it('cannot redirect the server’s way in: the cached inner-init PID is not the reader’s to change', async () => {
     await inSession('10.0.0.4', async (session) => {
       const pidFile = '/var/lib/playground/inner-init.pid';
+      // The server's cache lives outside the reader's root file system: not even visible from inside.
       const attack = await server.run(
-        [
-          `test -s ${pidFile} && echo cached`,
-          `echo 1 > ${pidFile} || echo write-refused`,
-          `rm -f ${pidFile} || echo remove-refused`,
-          `touch ${pidFile}.new || echo create-refused`,
-        ].join('; '),
+        [`test -e ${pidFile} && echo visible`, `echo 1 > ${pidFile} 2>/dev/null; true`].join('; '),
         session,
       );
-      expect(attack.stdout.split('\n')).toEqual([
-        'cached',
-        'write-refused',
-        'remove-refused',
-        'create-refused',
-        '',
-      ]);
+      expect(attack.stdout).toBe('');
       // Still entered as root of the playground's user namespace (mapped to an unprivileged host uid).
       const after = await server.run('id -u; cat /proc/self/uid_map', session);
       expect(after.stdout).toMatch(/^0\n\s+0\s+100000\s+\d+\n$/);
@@ -241,16 +242,68 @@ describe('playground isolation', () => {
     });
   });
 
-  it('stops a filled inner disk at its size limit, and the session goes on', async () => {
+  it('lets root write where root on a Docker host can: /srv, /data, /opt, /home, /etc, a new top-level directory', async () => {
     await inSession('10.0.0.11', async (session) => {
       const result = await server.run(
-        `docker run --rm busybox dd if=/dev/zero of=/fill bs=1M count=${DISK_LIMIT_MIB * 2} 2>&1 | grep -o 'No space left on device'`,
+        [
+          'mkdir -p /srv/data /data /opt/app /home/alice /etc/myapp /b',
+          'echo kept > /srv/data/file && echo "10.9.8.7 db" >> /etc/hosts && echo conf > /etc/myapp/app.conf',
+          'cat /srv/data/file /etc/myapp/app.conf && grep -c "10.9.8.7 db" /etc/hosts',
+          'docker run --rm -v /srv/data:/data busybox cat /data/file',
+        ].join(' && '),
         session,
       );
-      expect(result.stdout).toContain('No space left on device');
-      expect((await server.run('docker run --rm busybox echo still-here', session)).stdout.trim()).toBe(
-        'still-here',
+      expect(result.stderr).toBe('');
+      expect(result.stdout.trim().split('\n')).toEqual(['kept', 'conf', '1', 'kept']);
+    });
+  });
+
+  it('counts every writable path against the disk quota: each fill ends in ENOSPC, the host’s disk is untouched, the session goes on', async () => {
+    await inSession('10.0.0.14', async (session) => {
+      const { playgroundId } = server.sessions.get(session);
+      const attemptMib = DISK_LIMIT_MIB * 4;
+      const dd = (file: string) =>
+        `dd if=/dev/zero of=${file} bs=1M count=${attemptMib} 2>&1 | grep -o 'No space left on device'`;
+      // [what, fill, clean-up]
+      const fills: Array<[string, string, string]> = [
+        ['a new top-level directory', `mkdir -p /fill && ${dd('/fill/f')}`, 'rm -rf /fill'],
+        ['/srv', `mkdir -p /srv/data && ${dd('/srv/data/f')}`, 'rm -f /srv/data/f'],
+        ['/var/tmp', dd('/var/tmp/f'), 'rm -f /var/tmp/f'],
+        ['/etc/docker', `mkdir -p /etc/docker && ${dd('/etc/docker/f')}`, 'rm -f /etc/docker/f'],
+        ['/tmp', dd('/tmp/f'), 'rm -f /tmp/f'],
+        ['/root', dd('/root/f'), 'rm -f /root/f'],
+        ['/usr', dd('/usr/f'), 'rm -f /usr/f'],
+        [
+          'an inner container’s layer',
+          `docker run --name filler busybox sh -c "${dd('/f')}"`,
+          'docker rm -f filler >/dev/null',
+        ],
+        [
+          'a volume',
+          `docker run --rm -v fill:/v busybox sh -c "${dd('/v/f')}"`,
+          'docker volume rm fill >/dev/null',
+        ],
+      ];
+      const hostFreeBefore = hostDockerFreeBytes();
+      for (const [what, fill, cleanUp] of fills) {
+        const filled = await server.run(fill, session);
+        expect(filled.stdout, what).toContain('No space left on device');
+        const dropMib = (hostFreeBefore - hostDockerFreeBytes()) / MIB;
+        expect(dropMib, `host disk after filling ${what}`).toBeLessThan(DISK_LIMIT_MIB);
+        expect(await server.run(cleanUp, session), what).toMatchObject({ exitCode: 0 });
+      }
+      // Nothing reached the playground container's own writable layer on the host.
+      const sizeRw = Number(
+        execFileSync('docker', ['inspect', '--size', '-f', '{{.SizeRw}}', playgroundId], {
+          encoding: 'utf8',
+        }),
       );
+      expect(sizeRw).toBeLessThan(MIB);
+      const after = await server.run(
+        'echo ok > /srv/after && cat /srv/after && docker run --rm busybox echo alive',
+        session,
+      );
+      expect(after.stdout.trim().split('\n')).toEqual(['ok', 'alive']);
     });
   });
 

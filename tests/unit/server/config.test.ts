@@ -12,6 +12,7 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({
       port: 4321,
       runTimeoutMs: 10_000,
+      playgroundRunTimeoutMs: 180_000,
       runOutputLimitBytes: 65_536,
       runMemoryLimitMib: 128,
       runPidsLimit: 64,
@@ -44,6 +45,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ AUTH_MODE: 'token' })).toThrow(/AUTH_TOKENS/);
     expect(() => loadConfig({ AUTH_MODE: 'token', AUTH_TOKENS: 'bob:short' })).toThrow(/at least 16/);
     expect(() => loadConfig({ AUTH_MODE: 'proxy', TRUST_PROXY: '1' })).toThrow(/TRUST_PROXY to list/);
+  });
+
+  it('bounds the shell and the playground wall times separately', () => {
+    expect(loadConfig({ RUN_TIMEOUT_MS: '5000', PLAYGROUND_RUN_TIMEOUT_MS: '600000' })).toMatchObject({
+      runTimeoutMs: 5000,
+      playgroundRunTimeoutMs: 600_000,
+    });
+    expect(() => loadConfig({ PLAYGROUND_RUN_TIMEOUT_MS: '7200000' })).toThrow(/PLAYGROUND_RUN_TIMEOUT_MS/);
   });
 
   it('names every invalid variable at once', () => {

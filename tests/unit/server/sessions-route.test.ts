@@ -130,7 +130,13 @@ describe('POST /api/sessions', () => {
       PidsLimit: 300,
       CgroupnsMode: 'private',
     });
-    expect(host?.Tmpfs?.['/var/lib/docker']).toMatch(/size=268435456/);
+    // Read-only image; every byte written inside lands on the one size-capped disk.
+    expect(host?.ReadonlyRootfs).toBe(true);
+    expect(Object.keys(host?.Tmpfs ?? {}).sort()).toEqual([
+      '/var/lib/playground',
+      '/var/lib/playground/disk',
+    ]);
+    expect(host?.Tmpfs?.['/var/lib/playground/disk']).toMatch(/size=268435456/);
     expect(host?.Mounts).toEqual([expect.objectContaining({ Source: 'dockyard-catalog', ReadOnly: true })]);
     expect(playground?.options.Env?.join('\n')).not.toMatch(/PLAYGROUND_PULL/);
   });
@@ -225,13 +231,20 @@ describe('POST /api/run with runner "docker"', () => {
     expect(events.at(-1)?.[1]).toMatchObject({ exitCode: 0 });
   });
 
-  it('stops a run at the time limit and keeps the session', async () => {
-    const { app, sessions } = await setup({ RUN_TIMEOUT_MS: '200' });
+  it('stops a run at the playground’s time limit and keeps the session', async () => {
+    const { app, sessions } = await setup({ PLAYGROUND_RUN_TIMEOUT_MS: '200' });
     const { id } = (await createSession(app)).json();
     const response = await runIn(app, id, 'sleep:5000');
     expect(response.json()).toMatchObject({ timedOut: true, exitCode: null });
     expect(sessions.get(id).id).toBe(id);
     expect((await runIn(app, id, 'echo')).json().exitCode).toBe(0);
+  });
+
+  it('gives playground runs their own time limit, not the shell runner’s', async () => {
+    const { app } = await setup({ RUN_TIMEOUT_MS: '200', PLAYGROUND_RUN_TIMEOUT_MS: '10000' });
+    const { id } = (await createSession(app)).json();
+    const response = await runIn(app, id, 'sleep:600');
+    expect(response.json()).toMatchObject({ timedOut: false, exitCode: 0 });
   });
 
   it('reports a run whose processes the kernel killed for the playground’s memory limit', async () => {
