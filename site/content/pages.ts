@@ -50,7 +50,7 @@ const SLUG_SEGMENT = /^[a-z0-9][a-z0-9-]*$/;
 
 /** Page files of one language, relative to its directory (Chinese files exclude the en/ tree). */
 function listPageFiles(directory: string, locale: Locale): string[] {
-  let entries: ReturnType<typeof readdirSync<string>>;
+  let entries: string[];
   try {
     entries = readdirSync(directory, { recursive: true, encoding: 'utf8' });
   } catch {
