@@ -52,6 +52,22 @@ for (const { locale, query, chapter } of QUERIES) {
   test(`searching "${query}" (${locale}) finds ${chapter} in the top three`, async ({ page }) => {
     await page.goto(pagePath(locale, 'index'));
     await search(page, query);
-    await expect.poll(() => topResultPaths(page), { timeout: 15_000 }).toContain(pagePath(locale, chapter));
+    await expect.poll(() => topResultPaths(page), { timeout: 40_000 }).toContain(pagePath(locale, chapter));
+  });
+}
+
+// The search dialog's own words come from Starlight's translations (content/i18n/): on a Chinese
+// page the result count must be Chinese, not Pagefind's English default.
+const RESULT_MESSAGES: Array<{ locale: Locale; query: string; message: RegExp; clear: string }> = [
+  { locale: 'zh-cn', query: '数据卷', message: /^找到 \d+ 个与 数据卷 相关的结果$/, clear: '清除' },
+  { locale: 'en', query: 'named volume', message: /^\d+ results? for named volume$/, clear: 'Clear' },
+];
+
+for (const { locale, query, message, clear } of RESULT_MESSAGES) {
+  test(`the search dialog speaks the page's language (${locale})`, async ({ page }) => {
+    await page.goto(pagePath(locale, 'volumes'));
+    await search(page, query);
+    await expect(page.locator('dialog[open] .pagefind-ui__message')).toHaveText(message, { timeout: 40_000 });
+    await expect(page.locator('dialog[open] .pagefind-ui__search-clear')).toHaveText(clear);
   });
 }
