@@ -48,6 +48,8 @@ async function topResultPaths(page: Page): Promise<string[]> {
   return hrefs.slice(0, 3).map((href) => new URL(href, 'http://site').pathname);
 }
 
+// Pagefind fetches its index fragments on demand: on a loaded 2-core machine a search took
+// over 15 s to show its results, so the waits below are generous.
 for (const { locale, query, chapter } of QUERIES) {
   test(`searching "${query}" (${locale}) finds ${chapter} in the top three`, async ({ page }) => {
     await page.goto(pagePath(locale, 'index'));
