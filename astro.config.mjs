@@ -20,6 +20,8 @@ export default defineConfig({
   // `${srcDir}/content/docs`; pages and components live under ./site.
   srcDir: '.',
   site: 'https://dockyard.example',
+  // An English-only site keeps English pages under /en/ (links between pages stay valid); / leads there.
+  redirects: defaultLocale.urlPrefix ? { '/': `${defaultLocale.urlPrefix}/` } : {},
   // site/content/site-pages.ts reads content/ from here in the bundled build code.
   vite: { define: { 'import.meta.env.DOCKYARD_ROOT': JSON.stringify(root) } },
   integrations: [
