@@ -2,7 +2,7 @@
  * `npm run budgets`: prints the gzipped JS and CSS each page ships and fails
  * when a page is over budget (JS ≤ 30 kB, CSS ≤ 20 kB gzipped) or the Run buttons add more than 15 kB of JS.
  */
-import { CHAPTER_SLUGS, LOCALES, pagePath } from '../site/chapters.ts';
+import { PAGES } from '../site/content/site-pages.ts';
 import {
   CSS_BUDGET_GZIP_BYTES,
   JS_BUDGET_GZIP_BYTES,
@@ -13,9 +13,7 @@ import {
 } from './lib/page-weight.ts';
 
 const kB = (bytes: number): string => (bytes / 1024).toFixed(1);
-const paths = LOCALES.flatMap((locale) =>
-  (['index', ...CHAPTER_SLUGS] as const).map((slug) => pagePath(locale, slug)),
-);
+const paths = PAGES.map((page) => page.path);
 
 let overBudget = 0;
 console.log(`${'page'.padEnd(22)} ${'JS kB gz'.padStart(9)} ${'CSS kB gz'.padStart(10)}`);

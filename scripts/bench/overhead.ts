@@ -16,6 +16,14 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import type {
+  MachineDescription,
+  OverheadResults,
+  VariantId,
+  VariantResult,
+  WorkloadId,
+  WorkloadResult,
+} from '../../bench-results/overhead-results.ts';
 import {
   buildBenchImage,
   CONTAINER_PORT,
@@ -24,14 +32,6 @@ import {
   startTargets,
   type Targets,
 } from './bench-targets.ts';
-import type {
-  MachineDescription,
-  OverheadResults,
-  VariantId,
-  VariantResult,
-  WorkloadId,
-  WorkloadResult,
-} from './overhead-results.ts';
 import { sampleStats, significant, slowdown } from './stats.ts';
 
 const REPO_ROOT = new URL('../../', import.meta.url).pathname;

@@ -1,5 +1,5 @@
 /** The words of the overhead chart (site/components/OverheadChart.astro) in the site's two languages. */
-import type { VariantId, WorkloadId } from '../../scripts/bench/overhead-results.ts';
+import type { VariantId, WorkloadId } from '../../bench-results/overhead-results.ts';
 
 export type ChartLang = 'zh-cn' | 'en';
 

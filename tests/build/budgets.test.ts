@@ -4,11 +4,9 @@ import {
   JS_BUDGET_GZIP_BYTES,
   measurePageWeight,
 } from '../../scripts/lib/page-weight.ts';
-import { CHAPTER_SLUGS, LOCALES, pagePath } from '../../site/chapters.ts';
+import { PAGES } from '../../site/content/site-pages.ts';
 
-const paths = LOCALES.flatMap((locale) =>
-  (['index', ...CHAPTER_SLUGS] as const).map((slug) => pagePath(locale, slug)),
-);
+const paths = PAGES.map((page) => page.path);
 
 describe('page weight budgets (gzipped)', () => {
   it.each(paths)('%s stays within the JS and CSS budgets', (path) => {

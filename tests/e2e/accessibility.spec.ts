@@ -1,11 +1,9 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
-import { CHAPTER_SLUGS, LOCALES, pagePath } from '../../site/chapters.ts';
+import { PAGES } from '../../site/content/site-pages.ts';
 
 const WCAG_22_AA_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'];
-const ALL_PAGES = LOCALES.flatMap((locale) =>
-  (['index', ...CHAPTER_SLUGS] as const).map((slug) => pagePath(locale, slug)),
-);
+const ALL_PAGES = PAGES.map((page) => page.path);
 
 for (const theme of ['light', 'dark'] as const) {
   test.describe(`axe, ${theme} theme`, () => {

@@ -1,12 +1,14 @@
 import { expect, test } from '@playwright/test';
-import { CHAPTER_SLUGS, LOCALES, pagePath } from '../../site/chapters.ts';
+import { localeInfo } from '../../site/config/site-config.ts';
+import { PAGES, pagePath, pagesIn } from '../../site/content/site-pages.ts';
 
-const ALL_PAGES = LOCALES.flatMap((locale) =>
-  (['index', ...CHAPTER_SLUGS] as const).map((slug) => ({ locale, slug, path: pagePath(locale, slug) })),
-);
+/** Pages that exist in both languages (the language switch goes between them). */
+const TRANSLATED_SLUGS = pagesIn('zh-cn')
+  .map((page) => page.slug)
+  .filter((slug) => slug !== 'index' && pagesIn('en').some((page) => page.slug === slug));
 
 test.describe('every page renders', () => {
-  for (const { locale, path } of ALL_PAGES) {
+  for (const { locale, path } of PAGES) {
     test(`${path} renders without console errors`, async ({ page }) => {
       const errors: string[] = [];
       page.on('console', (message) => {
@@ -15,7 +17,7 @@ test.describe('every page renders', () => {
       page.on('pageerror', (error) => errors.push(error.message));
       const response = await page.goto(path);
       expect(response?.status()).toBe(200);
-      await expect(page.locator('html')).toHaveAttribute('lang', locale === 'en' ? 'en' : 'zh-CN');
+      await expect(page.locator('html')).toHaveAttribute('lang', localeInfo(locale).lang);
       await expect(page.locator('h1').first()).toBeVisible();
       expect(errors).toEqual([]);
     });
@@ -23,7 +25,7 @@ test.describe('every page renders', () => {
 });
 
 test.describe('language switch', () => {
-  for (const slug of CHAPTER_SLUGS) {
+  for (const slug of TRANSLATED_SLUGS) {
     test(`goes between /${slug}/ and /en/${slug}/`, async ({ page }) => {
       await page.goto(pagePath('zh-cn', slug));
       const picker = page.locator('starlight-lang-select select').first();
@@ -51,7 +53,7 @@ test.describe('dark mode', () => {
 
 test.describe('mobile width', () => {
   test.use({ viewport: { width: 360, height: 740 } });
-  for (const { path } of ALL_PAGES) {
+  for (const { path } of PAGES) {
     test(`${path} has no horizontal scroll at 360 px`, async ({ page }) => {
       await page.goto(path);
       const overflow = await page.evaluate(

@@ -1,11 +1,11 @@
 import { expect, type Page, test } from '@playwright/test';
-import { type ChapterSlug, type Locale, pagePath } from '../../site/chapters.ts';
+import { type Locale, pagePath } from '../../site/content/site-pages.ts';
 
 // Real queries through Starlight's search box (Pagefind), each with the chapter
 // that must be among the first three results. Pagefind segments Chinese at index
 // time and at query time separately (upstream issue #1237), so only a real
 // search in the browser proves a term is findable.
-const QUERIES: Array<{ locale: Locale; query: string; chapter: ChapterSlug }> = [
+const QUERIES: Array<{ locale: Locale; query: string; chapter: string }> = [
   { locale: 'zh-cn', query: '数据卷', chapter: 'volumes' },
   { locale: 'zh-cn', query: '镜像', chapter: 'architecture' },
   { locale: 'zh-cn', query: '容器', chapter: 'commands' },
@@ -48,10 +48,28 @@ async function topResultPaths(page: Page): Promise<string[]> {
   return hrefs.slice(0, 3).map((href) => new URL(href, 'http://site').pathname);
 }
 
+// Pagefind fetches its index fragments on demand: on a loaded 2-core machine a search took
+// over 15 s to show its results, so the waits below are generous.
 for (const { locale, query, chapter } of QUERIES) {
   test(`searching "${query}" (${locale}) finds ${chapter} in the top three`, async ({ page }) => {
     await page.goto(pagePath(locale, 'index'));
     await search(page, query);
-    await expect.poll(() => topResultPaths(page), { timeout: 15_000 }).toContain(pagePath(locale, chapter));
+    await expect.poll(() => topResultPaths(page), { timeout: 40_000 }).toContain(pagePath(locale, chapter));
+  });
+}
+
+// The search dialog's own words come from Starlight's translations (content/i18n/): on a Chinese
+// page the result count must be Chinese, not Pagefind's English default.
+const RESULT_MESSAGES: Array<{ locale: Locale; query: string; message: RegExp; clear: string }> = [
+  { locale: 'zh-cn', query: '数据卷', message: /^找到 \d+ 个与 数据卷 相关的结果$/, clear: '清除' },
+  { locale: 'en', query: 'named volume', message: /^\d+ results? for named volume$/, clear: 'Clear' },
+];
+
+for (const { locale, query, message, clear } of RESULT_MESSAGES) {
+  test(`the search dialog speaks the page's language (${locale})`, async ({ page }) => {
+    await page.goto(pagePath(locale, 'volumes'));
+    await search(page, query);
+    await expect(page.locator('dialog[open] .pagefind-ui__message')).toHaveText(message, { timeout: 40_000 });
+    await expect(page.locator('dialog[open] .pagefind-ui__search-clear')).toHaveText(clear);
   });
 }

@@ -1,18 +1,16 @@
 import { readFileSync } from 'node:fs';
-import { CHAPTER_SLUGS, type ChapterSlug, type Locale } from '../../site/chapters.ts';
+import { join } from 'node:path';
+import { type Locale, pagesIn, REPO_ROOT } from '../../site/content/site-pages.ts';
 
-export const REPO_ROOT = new URL('../../', import.meta.url).pathname;
-
-/** The MDX source of a chapter (or the landing page) in one locale. */
-export function readChapterSource(locale: Locale, slug: ChapterSlug | 'index'): string {
-  const dir = locale === 'en' ? 'content/docs/en' : 'content/docs';
-  return readFileSync(`${REPO_ROOT}${dir}/${slug}.mdx`, 'utf8');
-}
-
-export function readAllChapters(locale: Locale): Map<ChapterSlug, string> {
-  return new Map(CHAPTER_SLUGS.map((slug) => [slug, readChapterSource(locale, slug)]));
+/** The MDX sources of the handbook's chapters (section `handbook`) in one locale, by slug. */
+export function readAllChapters(locale: Locale): Map<string, string> {
+  return new Map(
+    pagesIn(locale)
+      .filter((page) => page.section === 'handbook')
+      .map((page) => [page.slug, readFileSync(join(REPO_ROOT, page.file), 'utf8')]),
+  );
 }
 
 export function readNotes(): string {
-  return readFileSync(`${REPO_ROOT}content/source/docker-notes.zh.txt`, 'utf8');
+  return readFileSync(join(REPO_ROOT, 'content/source/docker-notes.zh.txt'), 'utf8');
 }

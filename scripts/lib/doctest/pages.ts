@@ -1,18 +1,18 @@
-/** The pages whose runnable blocks the doc-tests run: every chapter and the landing page, both languages. */
-import { existsSync, readFileSync } from 'node:fs';
+/** The pages whose runnable blocks the doc-tests run: every page of content/docs in every configured language. */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CHAPTER_SLUGS, type ChapterSlug, LOCALES, type Locale } from '../../../site/chapters.ts';
+import config from '../../../dockyard.config.ts';
+import type { Locale } from '../../../site/config/site-config.ts';
+import { loadContent } from '../../../site/content/pages.ts';
 import {
   extractRunnableBlocks,
   type InvalidBlock,
   type RunnableBlock,
 } from '../../../site/runnable-blocks.ts';
 
-export type PageSlug = ChapterSlug | 'index';
-
 export interface Page {
   readonly locale: Locale;
-  readonly slug: PageSlug;
+  readonly slug: string;
   /** Path relative to the repository root, for messages. */
   readonly file: string;
   readonly blocks: readonly RunnableBlock[];
@@ -24,21 +24,12 @@ export interface PageFilter {
   readonly locales?: readonly string[];
 }
 
-export function pageFile(locale: Locale, slug: PageSlug): string {
-  return locale === 'en' ? `content/docs/en/${slug}.mdx` : `content/docs/${slug}.mdx`;
-}
-
 export function loadPages(repoRoot: string, filter: PageFilter = {}): Page[] {
-  const pages: Page[] = [];
-  for (const locale of LOCALES) {
-    if (filter.locales && !filter.locales.includes(locale)) continue;
-    for (const slug of ['index', ...CHAPTER_SLUGS] as const) {
-      if (filter.slugs && !filter.slugs.includes(slug)) continue;
-      const file = pageFile(locale, slug);
-      if (!existsSync(join(repoRoot, file))) continue;
+  return loadContent(repoRoot, config)
+    .filter((page) => !filter.locales || filter.locales.includes(page.locale))
+    .filter((page) => !filter.slugs || filter.slugs.includes(page.slug))
+    .map(({ locale, slug, file }) => {
       const { blocks, invalid } = extractRunnableBlocks(readFileSync(join(repoRoot, file), 'utf8'));
-      pages.push({ locale, slug, file, blocks, invalid });
-    }
-  }
-  return pages;
+      return { locale, slug, file, blocks, invalid };
+    });
 }

@@ -1,5 +1,5 @@
 /** What the doc-tests print and the summary they write for scripts/test.ts. */
-import type { Locale } from '../../../site/chapters.ts';
+import type { Locale } from '../../../site/config/site-config.ts';
 import type { BlockOutcome, PageOutcome } from './run-pages.ts';
 
 const SHOWN_OUTPUT_LINES = 15;

@@ -1,5 +1,5 @@
 /**
- * The shape of bench-results/overhead.json, written by scripts/bench/overhead.ts and rendered by
+ * The shape of overhead.json beside this file, written by scripts/bench/overhead.ts and rendered by
  * site/components/OverheadChart.astro. Labels live in the chart (they are translated); the file
  * holds ids, units and numbers.
  */
