@@ -9,6 +9,7 @@ export default defineSiteConfig({
   title: { 'zh-cn': 'Dockyard · Docker 实战手册', en: 'Dockyard · The Docker Handbook' },
   sections: [
     { id: 'handbook', label: { 'zh-cn': 'Docker 手册', en: 'The Docker handbook' } },
+    { id: 'reference', label: { 'zh-cn': '参考', en: 'Reference' } },
     { id: 'authoring', label: { 'zh-cn': '写作指南', en: 'Writing pages' } },
   ],
   // A team hosting its repository sets the address of its editor, e.g.
