@@ -10,6 +10,7 @@ export default defineSiteConfig({
   sections: [
     { id: 'handbook', label: { 'zh-cn': 'Docker 手册', en: 'The Docker handbook' } },
     { id: 'beyond', label: { 'zh-cn': '超出笔记的内容', en: 'Beyond the notes' } },
+    { id: 'reference', label: { 'zh-cn': '参考', en: 'Reference' } },
     { id: 'authoring', label: { 'zh-cn': '写作指南', en: 'Writing pages' } },
   ],
   // A team hosting its repository sets the address of its editor, e.g.

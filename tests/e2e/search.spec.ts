@@ -1,8 +1,8 @@
 import { expect, type Page, test } from '@playwright/test';
 import { type Locale, pagePath } from '../../site/content/site-pages.ts';
 
-// Real queries through Starlight's search box (Pagefind), each with the chapter
-// that must be among the first three results. Pagefind segments Chinese at index
+// Real queries through Starlight's search box (Pagefind), each with the page
+// (a chapter or a reference page) that must be among the first three results. Pagefind segments Chinese at index
 // time and at query time separately (upstream issue #1237), so only a real
 // search in the browser proves a term is findable.
 const QUERIES: Array<{ locale: Locale; query: string; chapter: string }> = [
@@ -16,6 +16,10 @@ const QUERIES: Array<{ locale: Locale; query: string; chapter: string }> = [
   { locale: 'zh-cn', query: 'docker logs', chapter: 'commands' },
   { locale: 'zh-cn', query: '--gpus', chapter: 'nvidia' },
   { locale: 'zh-cn', query: '性能损失', chapter: 'performance' },
+  { locale: 'zh-cn', query: '术语表', chapter: 'glossary' },
+  { locale: 'zh-cn', query: '速查表', chapter: 'cheatsheet' },
+  { locale: 'zh-cn', query: 'port is already allocated', chapter: 'errors' },
+  { locale: 'zh-cn', query: '镜像加速器', chapter: 'china' },
   { locale: 'en', query: 'named volume', chapter: 'volumes' },
   { locale: 'en', query: 'union filesystem', chapter: 'architecture' },
   { locale: 'en', query: 'port mapping', chapter: 'commands' },
@@ -26,6 +30,10 @@ const QUERIES: Array<{ locale: Locale; query: string; chapter: string }> = [
   { locale: 'en', query: 'registry mirror', chapter: 'install' },
   { locale: 'en', query: 'Tomcat', chapter: 'services' },
   { locale: 'en', query: 'overhead', chapter: 'performance' },
+  { locale: 'en', query: 'glossary', chapter: 'glossary' },
+  { locale: 'en', query: 'cheat sheet', chapter: 'cheatsheet' },
+  { locale: 'en', query: 'the input device is not a TTY', chapter: 'errors' },
+  { locale: 'en', query: 'dockerd proxy', chapter: 'china' },
 ];
 
 async function search(page: Page, query: string): Promise<void> {
