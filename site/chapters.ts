@@ -12,6 +12,7 @@ export const CHAPTER_SLUGS = [
   'services',
   'nvidia',
   'performance',
+  'operations',
 ] as const;
 
 export type ChapterSlug = (typeof CHAPTER_SLUGS)[number];
