@@ -12,7 +12,9 @@ export const CHAPTER_SLUGS = [
   'services',
   'nvidia',
   'performance',
+  'compose',
   'operations',
+  'security',
 ] as const;
 
 export type ChapterSlug = (typeof CHAPTER_SLUGS)[number];
