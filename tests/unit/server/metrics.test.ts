@@ -20,7 +20,10 @@ const scrape = async (app: TestApp['app'], headers: Record<string, string> = {})
 const run = (app: TestApp['app'], code: string) =>
   app.inject({ method: 'POST', url: '/api/run', payload: { runner: 'shell', code } });
 
-describe('GET /metrics', () => {
+// The machine the suite runs on can be busy: generous time for apps that start and run several snippets.
+const SLOW_MACHINE_TIMEOUT_MS = 30_000;
+
+describe('GET /metrics', { timeout: SLOW_MACHINE_TIMEOUT_MS }, () => {
   it('counts runs by runner and outcome, their limit hits and durations', async () => {
     t = await buildTestApp({ RUN_TIMEOUT_MS: '300' });
     const { app, engine } = t;
@@ -102,7 +105,7 @@ describe('GET /metrics', () => {
   });
 });
 
-describe('run log lines', () => {
+describe('run log lines', { timeout: SLOW_MACHINE_TIMEOUT_MS }, () => {
   it('logs one line per run without the code, the client address or the whole session id', async () => {
     const lines: Array<Record<string, unknown>> = [];
     const { default: pino } = await import('pino');
