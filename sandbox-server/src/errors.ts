@@ -1,7 +1,7 @@
 /**
  * Errors that carry their HTTP answer. Runners, pools and the engine throw
  * them; the app's error handler turns them into the contract's JSON errors
- * (DESIGN.md §2), so no route has to translate them itself.
+ * (sandbox-server/README.md, "The API contract"), so no route has to translate them itself.
  */
 export class HttpError extends Error {
   readonly statusCode: number;

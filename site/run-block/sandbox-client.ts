@@ -1,5 +1,5 @@
 /**
- * Talks to the sandbox API (DESIGN.md §2): POST /api/run streamed as
+ * Talks to the sandbox API (sandbox-server/README.md, "The API contract"): POST /api/run streamed as
  * server-sent events, and the playground's sessions. Every failure becomes a
  * SandboxError whose `problem` says, in terms the reader cares about, what
  * went wrong; aborting the signal rejects with the signal's reason, and the

@@ -1,5 +1,5 @@
 /**
- * Turns every failure into the contract's JSON error (DESIGN.md §2) with a
+ * Turns every failure into the contract's JSON error (sandbox-server/README.md, "The API contract") with a
  * message that names the problem: validation errors name the field, parser
  * errors say what was wrong with the body, HttpErrors keep their status (and
  * Retry-After). Unknown /api paths answer JSON 404; unknown pages get the

@@ -1,5 +1,5 @@
 /**
- * What every run answers (DESIGN.md §2): as the JSON body of POST /api/run
+ * What every run answers (sandbox-server/README.md, "The API contract"): as the JSON body of POST /api/run
  * and as the data of the `exit` event when streaming. A run that times out,
  * is OOM-killed or exits non-zero is still a result, not an error.
  */

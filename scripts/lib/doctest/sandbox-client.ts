@@ -1,5 +1,5 @@
 /**
- * A small client for the sandbox API (DESIGN.md §2) as the doc-tests use it: runs, playground
+ * A small client for the sandbox API (sandbox-server/README.md, "The API contract") as the doc-tests use it: runs, playground
  * sessions, health. A 429 is waited out (Retry-After) up to BUSY_WAIT_LIMIT_MS; anything else
  * that is not the documented success is an error naming the status and the server's message.
  */
