@@ -2,21 +2,11 @@
  * Docker Compose v2 in a playground: a two-service app (a small Python web app counting visits in
  * Redis) written as a heredoc compose.yaml, brought up, asked with curl, inspected and taken down.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type PlaygroundServer, startPlaygroundServer } from '../../../scripts/lib/playground-server.ts';
+import { describe, expect, it } from 'vitest';
+import { usePlaygroundSession } from '../../support/playground-session.ts';
 
-let server: PlaygroundServer;
-let session: string;
-
-beforeAll(async () => {
-  server = await startPlaygroundServer();
-  session = await server.newSession();
-});
-afterAll(async () => {
-  await server?.app.close();
-});
-
-const run = (code: string) => server.run(code, session);
+const playground = usePlaygroundSession();
+const run = (code: string) => playground.run(code);
 
 const WRITE_APP = String.raw`mkdir -p /srv/counter && cd /srv/counter
 cat > app.py <<'EOF'

@@ -4,30 +4,20 @@
  * buildx and Compose, and a catalog whose images keep their layers and history.
  */
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CATALOG_TAGS } from '../../../sandbox-server/src/playground/catalog.ts';
 import { readEngineFile, readEngineVersions } from '../../../scripts/lib/playground-engine.ts';
-import { type PlaygroundServer, startPlaygroundServer } from '../../../scripts/lib/playground-server.ts';
+import { usePlaygroundSession } from '../../support/playground-session.ts';
 
 const REPO_ROOT = join(import.meta.dirname, '../../..');
 const recorded = readEngineFile(REPO_ROOT);
 
-let server: PlaygroundServer;
-let session: string;
-
-beforeAll(async () => {
-  server = await startPlaygroundServer();
-  session = await server.newSession();
-});
-afterAll(async () => {
-  await server?.app.close();
-});
-
-const run = (code: string) => server.run(code, session);
+const playground = usePlaygroundSession();
+const run = (code: string) => playground.run(code);
 
 describe('the playground’s Docker', () => {
   it('is what site/generated/playground-engine.json says (taken from the image, not typed)', () => {
-    expect(readEngineVersions(server.config.playgroundImage, recorded.suite)).toEqual(recorded);
+    expect(readEngineVersions(playground.server.config.playgroundImage, recorded.suite)).toEqual(recorded);
   });
 
   it('runs that Engine, CLI, Compose and buildx', async () => {

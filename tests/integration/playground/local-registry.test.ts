@@ -3,21 +3,11 @@
  * a published port, then tag, push, rmi, pull — with a catalog image whose layers come read-only from
  * the shared store, so push has to read them where they are.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type PlaygroundServer, startPlaygroundServer } from '../../../scripts/lib/playground-server.ts';
+import { describe, expect, it } from 'vitest';
+import { usePlaygroundSession } from '../../support/playground-session.ts';
 
-let server: PlaygroundServer;
-let session: string;
-
-beforeAll(async () => {
-  server = await startPlaygroundServer();
-  session = await server.newSession();
-});
-afterAll(async () => {
-  await server?.app.close();
-});
-
-const run = (code: string) => server.run(code, session);
+const playground = usePlaygroundSession();
+const run = (code: string) => playground.run(code);
 
 describe('a local registry in a playground', () => {
   it('runs registry:2 on port 5000 and answers the registry API', async () => {

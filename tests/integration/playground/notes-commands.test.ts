@@ -2,22 +2,12 @@
  * The notes' own commands, run block after block in one playground session against the real engine,
  * checked on their real output.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CATALOG_TAGS } from '../../../sandbox-server/src/playground/catalog.ts';
-import { type PlaygroundServer, startPlaygroundServer } from '../../../scripts/lib/playground-server.ts';
+import { usePlaygroundSession } from '../../support/playground-session.ts';
 
-let server: PlaygroundServer;
-let session: string;
-
-beforeAll(async () => {
-  server = await startPlaygroundServer();
-  session = await server.newSession();
-});
-afterAll(async () => {
-  await server?.app.close();
-});
-
-const run = (code: string) => server.run(code, session);
+const playground = usePlaygroundSession();
+const run = (code: string) => playground.run(code);
 
 describe('a playground session runs the notes’ commands', () => {
   it('lists the offline catalog, built locally', async () => {
@@ -93,7 +83,7 @@ describe('a playground session runs the notes’ commands', () => {
       'docker build -f mydockerfile -t mybuild .',
       'docker run --rm mybuild',
     ].join('\n');
-    const response = await server.app.inject({
+    const response = await playground.server.app.inject({
       method: 'POST',
       url: '/api/run',
       headers: { accept: 'text/event-stream' },
