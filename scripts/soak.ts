@@ -163,11 +163,16 @@ async function main(): Promise<void> {
   const endMs = performance.now() + MINUTES * 60_000;
   const statuses = new Map<number, number>();
   const unexpected: string[] = [];
+  const notReady: string[] = [];
   const count = (answers: Answer[], step: number) => {
     for (const answer of answers) {
       statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
-      if (answer.status >= 500 || answer.status === 0)
+      // A readiness 503 is the health route doing its job (a pool reported a problem): counted apart.
+      if (answer.status === 503 && answer.body.startsWith('{"status":"unavailable"')) {
+        notReady.push(answer.body.match(/"reason":"([^"]*)"/)?.[1] ?? 'no reason');
+      } else if (answer.status >= 500 || answer.status === 0) {
         unexpected.push(`step ${step}: ${answer.status} ${answer.body.slice(0, 160)}`);
+      }
     }
   };
   const worker = async (index: number) => {
@@ -204,6 +209,8 @@ async function main(): Promise<void> {
   );
   console.log(`unexpected 5xx (or no answer): ${unexpected.length}`);
   for (const line of unexpected.slice(0, 10)) console.log(`  ${line}`);
+  const reasons = [...new Set(notReady)].slice(0, 3).join('; ');
+  console.log(`health answered not ready: ${notReady.length}${reasons ? ` (${reasons})` : ''}`);
   console.log(`leaked containers after shutdown: ${leaked.length}`);
   console.log(
     `server RSS: start ${rssStartMib.toFixed(1)} MiB, end ${rssEndMib.toFixed(1)} MiB (growth ${(rssEndMib - rssStartMib).toFixed(1)} MiB)`,

@@ -76,7 +76,7 @@ export async function buildSandbox(options: SandboxOptions): Promise<Sandbox> {
     return503OnClosing: true,
     // Runs in flight are stopped and answered first (routes/run.ts); then no keep-alive client delays exit.
     forceCloseConnections: true,
-  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as FastifyInstance;
+  }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
   // Only JSON bodies are accepted; anything else (a form post among them) is 415.
   app.removeContentTypeParser('text/plain');

@@ -39,7 +39,7 @@ export const EnvSchema = Type.Object({
   }),
   TRUST_PROXY: Type.String({
     default: 'false',
-    pattern: '^(false|[0-9]{1,2}|[0-9A-Fa-f.:/]+(,[0-9A-Fa-f.:/ ]+)*)$',
+    pattern: '^(true|false|[0-9]{1,2}|[0-9A-Fa-f.:/]+(,[0-9A-Fa-f.:/ ]+)*)$',
     description:
       'which X-Forwarded-For hops to believe: false, a hop count (1 = one proxy in front), or comma-separated proxy addresses/CIDRs',
   }),
@@ -301,6 +301,11 @@ function derive(e: Env, problems: string[]): DerivedConfig {
   if (e.PLAYGROUND_REGISTRY_MIRROR !== '' && !e.PLAYGROUND_ALLOW_PULL) {
     problems.push('PLAYGROUND_REGISTRY_MIRROR is set but PLAYGROUND_ALLOW_PULL is not true');
   }
+  if (e.TRUST_PROXY === 'true') {
+    problems.push(
+      'TRUST_PROXY=true would believe the left-most X-Forwarded-For entry, which any client writes; set the number of proxies in front (1) or their addresses',
+    );
+  }
   const trustProxy = parseTrustProxy(e.TRUST_PROXY);
   if (e.AUTH_MODE === 'proxy' && !Array.isArray(trustProxy)) {
     problems.push(
@@ -330,7 +335,7 @@ function list(value: string): string[] {
 }
 
 function parseTrustProxy(value: string): TrustProxySetting {
-  if (value === 'false') return false;
+  if (value === 'false' || value === 'true') return false;
   if (/^[0-9]+$/.test(value)) return Number(value);
   return Object.freeze(list(value));
 }

@@ -78,9 +78,17 @@ export class Reaper {
   #isStray(labels: Record<string, string>, name: string): boolean {
     const { containers } = this.#options;
     const self = containers.instance;
-    if (labels[LABEL_INSTANCE] === self.id) return !containers.isTracked(name);
+    const pid = Number(labels[LABEL_PID]);
+    if (labels[LABEL_INSTANCE] === self.id) {
+      if (containers.isTracked(name)) return false;
+      // Ours, or a predecessor's with our persisted id: restarted in place (same pid, e.g. 1 in a
+      // container), on another host name (a new container), or a process of this host that is gone.
+      // A live other process with our id (two servers sharing the id file by mistake) is left alone.
+      if (labels[LABEL_HOST] !== self.host || pid === self.pid) return true;
+      return !isProcessAlive(pid);
+    }
     if (labels[LABEL_HOST] !== self.host) return false;
-    return !isProcessAlive(Number(labels[LABEL_PID]));
+    return !isProcessAlive(pid);
   }
 }
 

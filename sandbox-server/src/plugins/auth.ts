@@ -39,7 +39,7 @@ export function createAuthenticator(config: Config): Authenticate {
       const proxies = trustedProxies(config);
       const header = config.authProxyHeader.toLowerCase();
       return (request) => {
-        const peer = request.socket.remoteAddress ?? '';
+        const peer = unmapped(request.socket.remoteAddress ?? '');
         const value = request.headers[header];
         const fromProxy = peer !== '' && proxies.check(peer, peer.includes(':') ? 'ipv6' : 'ipv4');
         if (!fromProxy || typeof value !== 'string' || value === '' || value.length > MAX_IDENTITY_LENGTH) {
@@ -49,6 +49,11 @@ export function createAuthenticator(config: Config): Authenticate {
       };
     }
   }
+}
+
+/** An IPv4-mapped IPv6 peer (a dual-stack listener) as the IPv4 address TRUST_PROXY lists. */
+function unmapped(address: string): string {
+  return /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1] ?? address;
 }
 
 /** The name of the token's holder, or null; every stored digest is compared, each in constant time. */
@@ -64,6 +69,8 @@ function tokenHolder(config: Config, token: string): string | null {
 export function registerAuth(scope: FastifyInstance, config: Config): void {
   const authenticate = createAuthenticator(config);
   scope.addHook('onRequest', async (request) => {
+    // A CORS preflight carries no credentials by design; it runs nothing.
+    if (request.method === 'OPTIONS') return;
     request.identity = authenticate(request);
   });
 }

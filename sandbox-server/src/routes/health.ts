@@ -54,10 +54,15 @@ export interface HealthRouteOptions {
 }
 
 /** Asks the engine at most once per ttl; callers within it (or during the probe) share the answer. */
-export function cachedEngineProbe(engine: Engine, showVersions: boolean, ttlMs = ENGINE_PROBE_TTL_MS) {
+export function cachedEngineProbe(
+  engine: Engine,
+  showVersions: boolean,
+  now: () => number = () => performance.now(),
+  ttlMs = ENGINE_PROBE_TTL_MS,
+) {
   let last: { atMs: number; state: Promise<EngineState> } | undefined;
   return (): Promise<EngineState> => {
-    const nowMs = performance.now();
+    const nowMs = now();
     if (last === undefined || nowMs - last.atMs >= ttlMs) {
       last = {
         atMs: nowMs,

@@ -106,7 +106,8 @@ export class SandboxClient {
   }
 
   async createSession(): Promise<string> {
-    const response = await this.request('POST', '/api/sessions');
+    // A JSON body: the server refuses body-less state changes (a cross-site form could send those).
+    const response = await this.request('POST', '/api/sessions', {});
     const { id } = await this.expect<{ id: string }>(response, 201, 'POST /api/sessions');
     return id;
   }

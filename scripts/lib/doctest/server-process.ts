@@ -38,8 +38,10 @@ export async function startSandboxServer(repoRoot: string, logDir: string): Prom
       HOST: '127.0.0.1',
       PORT: String(port),
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-      // One client sends every block of the handbook: the per-IP limit is for the public.
+      // One client sends every block of the handbook: the per-client limits are for the public.
       RATE_LIMIT_MAX: '1000000',
+      RUN_CONCURRENCY_PER_CLIENT: '256',
+      RUN_QUEUE_LIMIT_PER_CLIENT: '10000',
       // The API alone: a directory without index.html makes the server skip the static site.
       SITE_DIR: logDir,
     },

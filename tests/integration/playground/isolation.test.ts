@@ -335,7 +335,12 @@ describe('playground isolation', () => {
   it('answers 50 concurrent session requests with 201s up to the limit and 429s, leaking nothing', async () => {
     const responses = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
-        server.app.inject({ method: 'POST', url: '/api/sessions', remoteAddress: `10.1.0.${i % 25}` }),
+        server.app.inject({
+          method: 'POST',
+          url: '/api/sessions',
+          remoteAddress: `10.1.0.${i % 25}`,
+          payload: {},
+        }),
       ),
     );
     const created = responses.filter((r) => r.statusCode === 201);

@@ -4,7 +4,6 @@
  * behind.
  */
 import type { FastifyInstance } from 'fastify';
-import { freePort } from '../../../scripts/lib/free-port.ts';
 import { expect } from 'vitest';
 import { buildSandbox } from '../../../sandbox-server/src/app.ts';
 import { type Config, loadConfig } from '../../../sandbox-server/src/config.ts';
@@ -13,6 +12,7 @@ import { DockerEngine } from '../../../sandbox-server/src/docker/engine.ts';
 import { instanceFilter, newInstanceIdentity } from '../../../sandbox-server/src/docker/labels.ts';
 import type { ShellRunner } from '../../../sandbox-server/src/runners/shell-runner.ts';
 import type { RunResult } from '../../../sandbox-server/src/runs/run-result.ts';
+import { freePort } from '../../../scripts/lib/free-port.ts';
 
 export interface Harness {
   app: FastifyInstance;

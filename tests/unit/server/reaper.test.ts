@@ -104,6 +104,20 @@ describe('Reaper', () => {
     expect(engine.removed).toEqual([orphan]);
   });
 
+  it('spares containers of a live process on this host that shares its identity file by mistake', async () => {
+    const engine = new FakeEngine();
+    const self = newInstanceIdentity();
+    // pid 1 is alive on every Linux host.
+    engine.addForeign('neighbour', instanceLabels({ ...self, pid: 1 }, 'shell'));
+    const reaper = new Reaper({
+      engine,
+      containers: new Containers(engine, self),
+      intervalMs: 60_000,
+      log: silent,
+    });
+    expect(await reaper.reapOnce()).toBe(0);
+  });
+
   it('destroyAll kills and removes every tracked container', async () => {
     const engine = new FakeEngine();
     const containers = new Containers(engine, newInstanceIdentity());
