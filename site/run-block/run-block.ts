@@ -21,10 +21,11 @@ import {
 import { type RunStrings, runStrings } from './strings.ts';
 
 // '' = the page's own origin; a site built with PUBLIC_SANDBOX_URL calls that origin (CORS_ORIGINS there).
-const client = new SandboxClient(import.meta.env.PUBLIC_SANDBOX_URL ?? '');
+export const client = new SandboxClient(import.meta.env.PUBLIC_SANDBOX_URL ?? '');
 let playground: PlaygroundSession | undefined;
 
-function pagePlayground(): PlaygroundSession {
+/** Shared with the page's other interactive parts (site/exercises), so they run in the same playground. */
+export function pagePlayground(): PlaygroundSession {
   if (!playground) {
     const session = new PlaygroundSession(client);
     addEventListener('pagehide', (event) => {
@@ -274,7 +275,7 @@ function seconds(ms: number): string {
   return (ms / 1000).toFixed(1);
 }
 
-function problemMessage(s: RunStrings, problem: SandboxProblem): string {
+export function problemMessage(s: RunStrings, problem: SandboxProblem): string {
   switch (problem.kind) {
     case 'unreachable':
       return s.unreachable;
