@@ -9,6 +9,7 @@
  *   npm run doctest -- --page commands --locale en
  *   npm run doctest -- --server http://127.0.0.1:4321    use a server that is already running
  *   npm run doctest -- --list            list the runnable blocks and exercises, run nothing
+ *   npm run doctest -- --exercises       check the exercises only, not the pages' other blocks
  *
  * Writes test-results/doctest.json (counts per language, failures) for scripts/test.ts.
  */
@@ -37,6 +38,7 @@ const { values: options } = parseArgs({
   options: {
     record: { type: 'boolean', default: false },
     list: { type: 'boolean', default: false },
+    exercises: { type: 'boolean', default: false },
     server: { type: 'string' },
     page: { type: 'string', multiple: true },
     locale: { type: 'string', multiple: true },
@@ -55,7 +57,7 @@ const locales = splitList(options.locale);
 const pages = loadPages(REPO_ROOT, {
   ...(pageSlugs ? { slugs: pageSlugs } : {}),
   ...(locales ? { locales } : {}),
-});
+}).map((page) => (options.exercises ? { ...page, blocks: [] } : page));
 
 if (options.list) {
   for (const page of pages) {
