@@ -1,13 +1,15 @@
 /**
  * `npm run doctest`: runs every block marked `run` in every chapter of both languages through the
- * real sandbox server and checks it (exit code; the `output` fence if there is one). See
+ * real sandbox server and checks it (exit code; the `output` fence if there is one), and checks
+ * every exercise both ways (its verify script fails untouched, passes after the solution). See
  * content/README.md for the conventions.
  *
  *   npm run doctest                      start a server on a free port, run everything
  *   npm run doctest -- --record          also write the real outputs to content/recorded-outputs.json
  *   npm run doctest -- --page commands --locale en
  *   npm run doctest -- --server http://127.0.0.1:4321    use a server that is already running
- *   npm run doctest -- --list            list the runnable blocks, run nothing
+ *   npm run doctest -- --list            list the runnable blocks and exercises, run nothing
+ *   npm run doctest -- --exercises       check the exercises only, not the pages' other blocks
  *
  * Writes test-results/doctest.json (counts per language, failures) for scripts/test.ts.
  */
@@ -36,6 +38,7 @@ const { values: options } = parseArgs({
   options: {
     record: { type: 'boolean', default: false },
     list: { type: 'boolean', default: false },
+    exercises: { type: 'boolean', default: false },
     server: { type: 'string' },
     page: { type: 'string', multiple: true },
     locale: { type: 'string', multiple: true },
@@ -54,7 +57,7 @@ const locales = splitList(options.locale);
 const pages = loadPages(REPO_ROOT, {
   ...(pageSlugs ? { slugs: pageSlugs } : {}),
   ...(locales ? { locales } : {}),
-});
+}).map((page) => (options.exercises ? { ...page, blocks: [] } : page));
 
 if (options.list) {
   for (const page of pages) {
@@ -69,6 +72,11 @@ if (options.list) {
       console.log(`${page.file}:${block.line}  [${flags}]  ${block.code.split('\n')[0]}`);
     }
     for (const block of page.invalid) console.log(`${page.file}:${block.line}  [invalid] ${block.problem}`);
+    for (const exercise of page.exercises) {
+      console.log(
+        `${page.file}:${exercise.line}  [exercise] ${exercise.id}, ${exercise.solution.length} solution blocks`,
+      );
+    }
   }
   process.exit(0);
 }
@@ -90,7 +98,10 @@ if (serverUrl === undefined) {
 const client = new SandboxClient(serverUrl ?? (server as ServerProcess).url);
 
 const total = pages.reduce((sum, page) => sum + page.blocks.length + page.invalid.length, 0);
-console.log(`» Running ${total} blocks of ${pages.filter((page) => page.blocks.length > 0).length} pages…`);
+const exercises = pages.reduce((sum, page) => sum + page.exercises.length, 0);
+console.log(
+  `» Running ${total} blocks and checking ${exercises} exercises of ${pages.filter((page) => page.blocks.length + page.exercises.length > 0).length} pages…`,
+);
 let outcomes: Awaited<ReturnType<typeof runPages>>;
 try {
   outcomes = await runPages(client, pages, concurrency, (outcome) => console.log(formatPageLine(outcome)));
@@ -107,7 +118,11 @@ if (failed.length > 0) {
 
 const previous = readRecordedOutputs(RECORDED_OUTPUTS_FILE);
 const liveHashes = new Set(
-  loadPages(REPO_ROOT).flatMap((page) => page.blocks.map((block) => block.spec.hash)),
+  loadPages(REPO_ROOT).flatMap((page) =>
+    [...page.blocks, ...page.exercises.flatMap((exercise) => exercise.solution)].map(
+      (block) => block.spec.hash,
+    ),
+  ),
 );
 if (options.record) {
   const fresh = new Map<string, RecordedOutput>();

@@ -42,10 +42,11 @@ function readerToken(): string | null {
 }
 
 // '' = the page's own origin; a site built with PUBLIC_SANDBOX_URL calls that origin (CORS_ORIGINS there).
-const client = new SandboxClient(import.meta.env.PUBLIC_SANDBOX_URL ?? '', undefined, readerToken);
+export const client = new SandboxClient(import.meta.env.PUBLIC_SANDBOX_URL ?? '', undefined, readerToken);
 let playground: PlaygroundSession | undefined;
 
-function pagePlayground(): PlaygroundSession {
+/** Shared with the page's other interactive parts (site/exercises), so they run in the same playground. */
+export function pagePlayground(): PlaygroundSession {
   if (!playground) {
     const session = new PlaygroundSession(client);
     addEventListener('pagehide', (event) => {
@@ -295,7 +296,7 @@ function seconds(ms: number): string {
   return (ms / 1000).toFixed(1);
 }
 
-function problemMessage(s: RunStrings, problem: SandboxProblem): string {
+export function problemMessage(s: RunStrings, problem: SandboxProblem): string {
   switch (problem.kind) {
     case 'unreachable':
       return s.unreachable;

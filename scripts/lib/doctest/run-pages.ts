@@ -1,11 +1,12 @@
 /**
  * Runs the runnable blocks of pages through the sandbox server: the blocks of one page in page
- * order (docker blocks in one playground session for the page, shell blocks one-shot), several
- * pages at once.
+ * order (docker blocks in one playground session for the page, shell blocks one-shot), then the
+ * page's exercises (run-exercises.ts), several pages at once.
  */
 import type { InvalidBlock, RunnableBlock } from '../../../site/runnable-blocks.ts';
 import { checkResult } from './check-result.ts';
 import type { Page } from './pages.ts';
+import { runExercises } from './run-exercises.ts';
 import { type RunResult, SandboxApiError, type SandboxClient } from './sandbox-client.ts';
 
 export interface BlockOutcome {
@@ -75,6 +76,7 @@ async function runPage(client: SandboxClient, page: Page): Promise<PageOutcome> 
     }
   }
   outcomes.sort((a, b) => a.block.line - b.block.line);
+  outcomes.push(...(await runExercises(client, page)));
   return { page, blocks: outcomes, durationMs: Date.now() - started };
 }
 
@@ -87,7 +89,7 @@ export async function runPages(
 ): Promise<PageOutcome[]> {
   // Longest pages first: with a few workers, the run ends soonest that way.
   const queue = pages
-    .filter((page) => page.blocks.length + page.invalid.length > 0)
+    .filter((page) => page.blocks.length + page.invalid.length + page.exercises.length > 0)
     .sort((a, b) => b.blocks.length - a.blocks.length);
   const outcomes: PageOutcome[] = [];
   const worker = async (): Promise<void> => {
