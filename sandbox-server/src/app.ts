@@ -6,6 +6,7 @@
  * removes every container the server still tracks.
  */
 import { type TypeBoxTypeProvider, TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
+import websocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
 import type { Containers } from './docker/containers.ts';
@@ -20,8 +21,11 @@ import { registerHealthRoute } from './routes/health.ts';
 import { registerOpenApi } from './routes/openapi.ts';
 import { registerRunRoute } from './routes/run.ts';
 import { registerSessionRoutes } from './routes/sessions.ts';
+import { registerTerminalRoutes } from './routes/terminals.ts';
 import type { Runner, RunnerName } from './runners/runner.ts';
 import { RunQueue } from './runs/run-queue.ts';
+import { INPUT_MESSAGE_LIMIT_BYTES } from './terminals/terminal-protocol.ts';
+import type { TerminalStore } from './terminals/terminal-store.ts';
 
 export interface AppDeps {
   config: Config;
@@ -34,6 +38,8 @@ export interface AppDeps {
   logger?: FastifyBaseLogger;
   /** Playground sessions of the docker runner; without them the session routes answer 503. */
   sessions?: SessionStore;
+  /** Terminals in those sessions' playgrounds; without them the terminal route closes with 4503. */
+  terminals?: TerminalStore;
   /** Serve config.siteDir (default true). */
   serveSite?: boolean;
 }
@@ -64,8 +70,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerCors(app, config);
   await registerRateLimit(app, config);
   await registerOpenApi(app);
+  await app.register(websocket, {
+    options: { maxPayload: INPUT_MESSAGE_LIMIT_BYTES, perMessageDeflate: false },
+    // Terminals close with a code the page understands, before the runners remove their playgrounds.
+    preClose: async function closeWebSockets(this: FastifyInstance) {
+      deps.terminals?.close();
+      for (const client of this.websocketServer.clients) client.close(1001, 'the server is shutting down');
+      await new Promise<void>((resolve) => this.websocketServer.close(() => resolve()));
+    },
+  });
   registerRunRoute(app, { config, queue, runners });
   registerSessionRoutes(app, { sessions: () => deps.sessions });
+  registerTerminalRoutes(app, { config, terminals: () => deps.terminals });
   registerHealthRoute(app, { engine, queue, runners });
 
   app.addHook('onReady', async () => reaper.start());

@@ -104,6 +104,20 @@ const EnvSchema = Type.Object({
   ),
   SESSION_LIMIT: Int(Math.max(2, CORES * 2), 1, 1_000, 'live sessions per server; beyond it: 429'),
   SESSION_LIMIT_PER_CLIENT: Int(2, 1, 1_000, 'live sessions per client IP; beyond it: 429'),
+  TERMINAL_IDLE_TIMEOUT_MS: Int(
+    10 * 60_000,
+    1_000,
+    24 * 3_600_000,
+    'a terminal nothing was typed into for this long ends',
+  ),
+  TERMINAL_GRACE_MS: Int(
+    60_000,
+    0,
+    3_600_000,
+    'how long a terminal whose connection dropped is kept for the reader to reconnect',
+  ),
+  TERMINAL_LIMIT_PER_SESSION: Int(2, 1, 100, 'open terminals per playground session'),
+  TERMINAL_LIMIT_PER_CLIENT: Int(4, 1, 1_000, 'open terminals per client IP'),
 });
 
 type Env = Static<typeof EnvSchema>;
@@ -153,6 +167,10 @@ export interface Config {
   readonly sessionMaxLifetimeMs: number;
   readonly sessionLimit: number;
   readonly sessionLimitPerClient: number;
+  readonly terminalIdleTimeoutMs: number;
+  readonly terminalGraceMs: number;
+  readonly terminalLimitPerSession: number;
+  readonly terminalLimitPerClient: number;
 }
 
 export interface PlaygroundPullConfig {
@@ -241,6 +259,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionMaxLifetimeMs: e.SESSION_MAX_LIFETIME_MS,
     sessionLimit: e.SESSION_LIMIT,
     sessionLimitPerClient: e.SESSION_LIMIT_PER_CLIENT,
+    terminalIdleTimeoutMs: e.TERMINAL_IDLE_TIMEOUT_MS,
+    terminalGraceMs: e.TERMINAL_GRACE_MS,
+    terminalLimitPerSession: e.TERMINAL_LIMIT_PER_SESSION,
+    terminalLimitPerClient: e.TERMINAL_LIMIT_PER_CLIENT,
   });
 }
 

@@ -43,6 +43,7 @@ async function main(): Promise<void> {
     pool: playgrounds,
     sessions,
     runner: dockerRunner,
+    terminals,
   } = createDockerPlaygrounds({
     config,
     engine,
@@ -51,6 +52,7 @@ async function main(): Promise<void> {
     sweepIntervalMs: SESSION_SWEEP_INTERVAL_MS,
   });
   deps.sessions = sessions;
+  deps.terminals = terminals;
   runners.docker = dockerRunner;
 
   try {

@@ -50,7 +50,7 @@ export async function startPlaygroundServer(env: Record<string, string> = {}): P
   const containers = new Containers(engine, newInstanceIdentity());
   const deps: AppDeps = { config, engine, containers, runners: {}, serveSite: false };
   const app = await buildApp(deps);
-  const { pool, sessions, runner } = createDockerPlaygrounds({
+  const { pool, sessions, runner, terminals } = createDockerPlaygrounds({
     config,
     engine,
     containers,
@@ -58,6 +58,7 @@ export async function startPlaygroundServer(env: Record<string, string> = {}): P
     sweepIntervalMs: 60_000,
   });
   deps.sessions = sessions;
+  deps.terminals = terminals;
   deps.runners.docker = runner;
   pool.start();
   await app.ready();
