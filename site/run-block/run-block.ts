@@ -10,30 +10,9 @@
 import { dockerfileCommand } from '../dockerfile-command.ts';
 import { CodeEditor } from './code-editor.ts';
 import { type KnownOutput, OutputPanel } from './output-panel.ts';
-import { PlaygroundSession } from './playground-session.ts';
-import {
-  type RunnerName,
-  type RunResult,
-  SandboxClient,
-  SandboxError,
-  type SandboxProblem,
-} from './sandbox-client.ts';
+import { client, pagePlayground } from './page-playground.ts';
+import { type RunnerName, type RunResult, SandboxError, type SandboxProblem } from './sandbox-client.ts';
 import { type RunStrings, runStrings } from './strings.ts';
-
-// '' = the page's own origin; a site built with PUBLIC_SANDBOX_URL calls that origin (CORS_ORIGINS there).
-const client = new SandboxClient(import.meta.env.PUBLIC_SANDBOX_URL ?? '');
-let playground: PlaygroundSession | undefined;
-
-function pagePlayground(): PlaygroundSession {
-  if (!playground) {
-    const session = new PlaygroundSession(client);
-    addEventListener('pagehide', (event) => {
-      if (!event.persisted) session.release();
-    });
-    playground = session;
-  }
-  return playground;
-}
 
 let nextId = 0;
 /** The output region is named after the block's first line, cut to this length. */

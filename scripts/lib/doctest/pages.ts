@@ -3,8 +3,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CHAPTER_SLUGS, type ChapterSlug, LOCALES, type Locale } from '../../../site/chapters.ts';
 import {
+  extractFences,
   extractRunnableBlocks,
+  type Fence,
   type InvalidBlock,
+  isMarkedTerminal,
   type RunnableBlock,
 } from '../../../site/runnable-blocks.ts';
 
@@ -17,6 +20,8 @@ export interface Page {
   readonly file: string;
   readonly blocks: readonly RunnableBlock[];
   readonly invalid: readonly InvalidBlock[];
+  /** Blocks marked `terminal`: typed into a terminal by a script (terminal-scripts.ts). */
+  readonly terminalBlocks: readonly Fence[];
 }
 
 export interface PageFilter {
@@ -36,8 +41,10 @@ export function loadPages(repoRoot: string, filter: PageFilter = {}): Page[] {
       if (filter.slugs && !filter.slugs.includes(slug)) continue;
       const file = pageFile(locale, slug);
       if (!existsSync(join(repoRoot, file))) continue;
-      const { blocks, invalid } = extractRunnableBlocks(readFileSync(join(repoRoot, file), 'utf8'));
-      pages.push({ locale, slug, file, blocks, invalid });
+      const source = readFileSync(join(repoRoot, file), 'utf8');
+      const { blocks, invalid } = extractRunnableBlocks(source);
+      const terminalBlocks = extractFences(source).filter((fence) => isMarkedTerminal(fence.meta));
+      pages.push({ locale, slug, file, blocks, invalid, terminalBlocks });
     }
   }
   return pages;
