@@ -69,6 +69,29 @@ export class TerminalClient {
     });
   }
 
+  /** The output as a reader reads it: without control sequences and carriage returns. */
+  get text(): string {
+    return plainText(this.output);
+  }
+
+  /** Like waitFor, in `text` (patterns see lines ending in `\n` only, no colours or modes). */
+  async waitForText(pattern: RegExp, timeoutMs = 30_000, fromIndex = 0): Promise<number> {
+    let end = -1;
+    const found = () => {
+      const rest = this.text.slice(fromIndex);
+      const match = pattern.exec(rest);
+      if (match === null) return false;
+      end = fromIndex + match.index + match[0].length;
+      return true;
+    };
+    await this.waitUntil(
+      found,
+      timeoutMs,
+      () => `waiting for ${String(pattern)}; screen so far:\n${this.text.slice(fromIndex).slice(-1500)}`,
+    );
+    return end;
+  }
+
   /** The close, if the connection has ended. */
   get closeInfo(): TerminalClose | undefined {
     return this.#close;
@@ -141,4 +164,11 @@ export class TerminalClient {
   #wake(): void {
     for (const waiter of [...this.#waiters]) waiter();
   }
+}
+
+/** CSI sequences (ESC [ … final byte) and single-character escapes, as a terminal would consume them. */
+const CONTROL_SEQUENCE = new RegExp(`${String.fromCharCode(0x1b)}(?:\\[[0-9;?]*[ -/]*[@-~]|[0-~])`, 'g');
+
+export function plainText(output: string): string {
+  return output.replace(CONTROL_SEQUENCE, '').replaceAll('\r', '');
 }

@@ -88,6 +88,8 @@ export class TerminalPanel extends HTMLElement {
   #notice: HTMLElement | undefined;
   #ctrlButton: HTMLButtonElement | undefined;
   #ctrlArmed = false;
+  /** Typed before the connection exists (a "Run in terminal" click opens the panel and types at once). */
+  #earlyInput: string[] = [];
   #heightPx = DEFAULT_HEIGHT_PX;
   #resizeTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -216,6 +218,7 @@ export class TerminalPanel extends HTMLElement {
       onOutput: (data, drawn) => terminal.write(data, drawn),
       onState: (state) => this.#onState(state),
     });
+    for (const text of this.#earlyInput.splice(0)) this.#connection.send(text);
   }
 
   #onState(state: ConnectionState): void {
@@ -280,7 +283,8 @@ export class TerminalPanel extends HTMLElement {
         return;
       }
     }
-    this.#connection?.send(data);
+    if (this.#connection) this.#connection.send(data);
+    else this.#earlyInput.push(data);
   }
 
   #armCtrl(armed: boolean): void {

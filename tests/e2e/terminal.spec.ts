@@ -17,6 +17,12 @@ const LOCALES = [
   { path: '/en/commands/', open: /Terminal/, close: 'Close terminal', runInTerminal: /Run in terminal/ },
 ] as const;
 
+// Leaving the page ends its playground session (pagehide), as a reader's leaving does: without it the
+// sessions of earlier tests would count against the per-client limit until they expire.
+test.afterEach(async ({ page }) => {
+  await page.goto('about:blank');
+});
+
 function screen(page: Page): Locator {
   return page.locator('terminal-panel .xterm-rows');
 }

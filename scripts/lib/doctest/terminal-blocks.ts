@@ -19,16 +19,16 @@ export async function runTerminalBlock(baseUrl: string, session: string, block: 
   try {
     if (terminal.closeInfo)
       return [`the terminal closed at once: ${terminal.closeInfo.code} ${terminal.closeInfo.reason}`];
-    await terminal.waitFor(PLAYGROUND_PROMPT, STEP_TIMEOUT_MS);
+    await terminal.waitForText(PLAYGROUND_PROMPT, STEP_TIMEOUT_MS);
     for (const [index, step] of steps.entries()) {
-      const from = terminal.output.length;
+      const from = terminal.text.length;
       terminal.type(step.keys.replace('$BLOCK', block.code.trimEnd()));
       try {
-        await terminal.waitFor(step.expect, STEP_TIMEOUT_MS, from);
+        await terminal.waitForText(step.expect, STEP_TIMEOUT_MS, from);
       } catch {
         return [
           `step ${index + 1} (${JSON.stringify(step.keys)}) did not show ${String(step.expect)}; the screen showed:\n` +
-            terminal.output.slice(from).slice(-1500),
+            terminal.text.slice(from).slice(-1500),
         ];
       }
     }

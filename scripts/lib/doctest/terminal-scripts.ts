@@ -2,7 +2,8 @@
  * What the doc-tests type into the terminal for each block marked `terminal`, and what must appear on
  * the screen after each step: the steps the chapters tell the reader to try (content/docs/commands.mdx
  * and its English version). Keyed by the block's code, which is the same in both languages; a terminal
- * block without a script here fails the doc-tests, so none goes untested.
+ * block without a script here fails the doc-tests, so none goes untested. Patterns match the screen's
+ * text without control sequences and carriage returns (TerminalClient.text).
  */
 
 /** The playground shell's prompt (Debian's /etc/bash.bashrc): root@playground:<dir># */
@@ -24,10 +25,10 @@ export const TERMINAL_SCRIPTS: ReadonlyMap<string, readonly TerminalStep[]> = ne
     'docker run -it --name deb debian:bookworm bash',
     [
       { keys: '$BLOCK\r', expect: DEBIAN_CONTAINER_PROMPT },
-      { keys: 'hostname\r', expect: /\n[0-9a-f]{12}\r\n[^\n]*# $/ },
+      { keys: 'hostname\r', expect: /\n[0-9a-f]{12}\n[^\n]*# $/ },
       { keys: CTRL_P_CTRL_Q, expect: PLAYGROUND_PROMPT },
       { keys: "docker ps --format '{{.Names}} {{.Status}}'\r", expect: /\ndeb Up [^\n]*\n[^\n]*# $/ },
-      { keys: 'docker attach deb\r', expect: /docker attach deb\r\n/ },
+      { keys: 'docker attach deb\r', expect: /docker attach deb\n/ },
       { keys: '\r', expect: DEBIAN_CONTAINER_PROMPT },
       { keys: 'exit\r', expect: PLAYGROUND_PROMPT },
       {
@@ -48,7 +49,7 @@ export const TERMINAL_SCRIPTS: ReadonlyMap<string, readonly TerminalStep[]> = ne
   [
     'docker attach --sig-proxy=false ticker',
     [
-      { keys: '$BLOCK\r', expect: /\nhello\r\n/ },
+      { keys: '$BLOCK\r', expect: /\nhello\n/ },
       { keys: CTRL_C, expect: PLAYGROUND_PROMPT },
       { keys: "docker ps --filter name=ticker --format '{{.Status}}'\r", expect: /\nUp [^\n]*\n[^\n]*# $/ },
     ],

@@ -15,7 +15,7 @@ import {
 } from '../../../sandbox-server/src/terminals/terminal-protocol.ts';
 import { startSandboxServer } from '../../../scripts/lib/doctest/server-process.ts';
 import { type PlaygroundServer, startPlaygroundServer } from '../../../scripts/lib/playground-server.ts';
-import { TerminalClient } from '../../../scripts/lib/terminal-client.ts';
+import { plainText, TerminalClient } from '../../../scripts/lib/terminal-client.ts';
 
 /** The interactive bash's prompt (Debian's /etc/bash.bashrc): root@<host>:<dir># */
 const PROMPT = /root@[\w-]+:[^\r\n]*# $/m;
@@ -35,13 +35,6 @@ async function command(terminal: TerminalClient, line: string, until: RegExp | s
   terminal.type(`${line}\r`);
   const end = await terminal.waitFor(until, 60_000, from);
   return plainText(terminal.output.slice(from, end));
-}
-
-const CONTROL_SEQUENCE = new RegExp(`${String.fromCharCode(0x1b)}\\[[0-9;?]*[A-Za-z]`, 'g');
-
-/** Without control sequences and carriage returns: lines as the reader reads them. */
-function plainText(output: string): string {
-  return output.replace(CONTROL_SEQUENCE, '').replaceAll('\r', '');
 }
 
 describe('a terminal in a session', () => {
