@@ -24,6 +24,8 @@ export const TerminalCloseCode = {
   terminalGone: 4010,
   /** The same terminal was opened from another connection (another tab). */
   replaced: 4009,
+  /** Keystrokes came faster than the shell takes them, beyond INPUT_BUFFER_LIMIT_BYTES. */
+  inputOverflow: 4413,
   /** A message the protocol does not know. */
   badMessage: 4400,
   /** Too many terminals for this session or this client. */
@@ -38,6 +40,12 @@ export const OUTPUT_WINDOW_BYTES = 256 * 1024;
 export const ACK_STEP_BYTES = 32 * 1024;
 /** Largest frame the server accepts from the page (a paste); a larger one closes the connection (1009). */
 export const INPUT_MESSAGE_LIMIT_BYTES = 64 * 1024;
+/**
+ * Keystrokes the shell has not taken yet that the server holds. The WebSocket is never paused for them:
+ * the page's acknowledgements travel on it too, and a paused socket would wait for output that waits for
+ * them. Beyond this the connection is closed (no reader types or pastes that much at once).
+ */
+export const INPUT_BUFFER_LIMIT_BYTES = 1024 * 1024;
 /** Output kept for the replay after a reconnection. */
 export const REPLAY_BYTES = 64 * 1024;
 export const MIN_COLS = 2;

@@ -6,8 +6,9 @@
  * Flow control both ways. Output: at most OUTPUT_WINDOW_BYTES the page has not acknowledged are in
  * flight; beyond that, and while no page is connected, the shell's output is not read, so the engine's
  * connection, then the pseudo-terminal fill up and the writing program blocks — a `yes` costs neither the
- * server's memory nor the tab's. Input: when the shell's side does not take keystrokes as fast as they
- * come, the WebSocket is paused.
+ * server's memory nor the tab's. Input: keystrokes the shell has not taken yet are held up to
+ * INPUT_BUFFER_LIMIT_BYTES; beyond that the connection is closed (pausing the socket instead could
+ * deadlock: the acknowledgements that let output, and so the shell, move on come on the same socket).
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { WebSocket } from 'ws';
@@ -15,6 +16,7 @@ import type { TerminalSize, TtyExec } from '../docker/engine.ts';
 import { OutputRing } from './output-ring.ts';
 import {
   type ControlMessage,
+  INPUT_BUFFER_LIMIT_BYTES,
   OUTPUT_WINDOW_BYTES,
   parseControlMessage,
   REPLAY_BYTES,
@@ -68,7 +70,6 @@ export class Terminal {
     stream.once('end', exited);
     stream.once('close', exited);
     stream.on('error', exited);
-    stream.on('drain', () => this.#socket?.resume());
     this.#resetIdleTimer();
   }
 
@@ -82,14 +83,13 @@ export class Terminal {
     const previous = this.#socket;
     this.#socket = socket;
     if (previous !== undefined) {
-      previous.resume();
       previous.close(TerminalCloseCode.replaced, 'this terminal was opened in another window');
     }
     clearTimeout(this.#graceTimer);
     this.#unacknowledgedBytes = 0;
     socket.on('message', (data: Buffer, isBinary: boolean) => {
       if (this.#socket !== socket) return;
-      if (isBinary) this.#input(data);
+      if (isBinary) this.#input(socket, data);
       else this.#control(socket, parseControlMessage(data.toString('utf8')));
     });
     socket.once('close', () => this.#detach(socket));
@@ -108,9 +108,7 @@ export class Terminal {
     this.#options.tty.stream.destroy();
     const socket = this.#socket;
     this.#socket = undefined;
-    // Output already read is sent before the close frame: the reader sees what `exit` printed. A socket
-    // paused for input backpressure reads again, or the close handshake could not finish.
-    socket?.resume();
+    // Output already read is sent before the close frame: the reader sees what `exit` printed.
     socket?.close(end.code, end.reason);
     this.#options.onEnd(this, end);
   }
@@ -128,15 +126,19 @@ export class Terminal {
     socket.send(chunk, { binary: true });
   }
 
-  #input(data: Buffer): void {
+  #input(socket: WebSocket, data: Buffer): void {
     this.#resetIdleTimer();
     this.#options.onInput();
-    if (!this.#options.tty.stream.write(data)) this.#socket?.pause();
+    const { stream } = this.#options.tty;
+    if (stream.writableLength + data.length > INPUT_BUFFER_LIMIT_BYTES) {
+      socket.close(TerminalCloseCode.inputOverflow, 'input arrives faster than the shell takes it');
+      return;
+    }
+    stream.write(data);
   }
 
   #control(socket: WebSocket, message: ControlMessage | null): void {
     if (message === null) {
-      socket.resume();
       socket.close(TerminalCloseCode.badMessage, 'unknown control message');
       return;
     }
