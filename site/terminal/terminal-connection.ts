@@ -37,7 +37,7 @@ export class TerminalConnection {
   readonly #encoder = new TextEncoder();
   #socket: WebSocket | undefined;
   #terminalId: string | undefined;
-  #pendingInput: Uint8Array[] = [];
+  #pendingInput: Uint8Array<ArrayBuffer>[] = [];
   #drawnBytes = 0;
   #attempt = 0;
   #closed = false;

@@ -5,16 +5,16 @@
  * fit addon. Keyboard: everything goes to the shell — Tab completes — except Shift+Tab, which leaves the
  * terminal. xterm's screen-reader mode is on; on touch screens a key bar offers Esc, Tab, Ctrl and arrows.
  */
-// Inline strings, added to the page when the panel opens: a plain CSS import would be linked into every page.
-import xtermCss from '@xterm/xterm/css/xterm.css?inline';
-import panelCss from './terminal-panel.css?inline';
+
 import { FitAddon } from '@xterm/addon-fit';
 import { Terminal } from '@xterm/xterm';
+import xtermCss from '@xterm/xterm/css/xterm.css?inline';
 import { TerminalCloseCode } from '../../sandbox-server/src/terminals/terminal-protocol.ts';
 import type { PlaygroundSession } from '../run-block/playground-session.ts';
 import { SandboxError } from '../run-block/sandbox-client.ts';
 import { type TerminalStrings, terminalStrings } from './strings.ts';
 import { type ConnectionState, TerminalConnection } from './terminal-connection.ts';
+import panelCss from './terminal-panel.css?inline';
 
 export interface TerminalPanelOptions {
   lang: string;
@@ -66,6 +66,7 @@ let panel: TerminalPanel | undefined;
 /** Opens the page's terminal panel (creating it, and its connection, the first time). */
 export function showTerminalPanel(options: TerminalPanelOptions): TerminalPanel {
   if (!panel) {
+    // The styles come as strings and are added here: a plain CSS import would be linked into every page.
     const style = document.createElement('style');
     style.textContent = `${xtermCss}\n${panelCss}`;
     document.head.append(style);

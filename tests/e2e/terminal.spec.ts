@@ -10,12 +10,15 @@ import { block, collectErrors, runAndWait } from './run-block-helpers.ts';
 const WCAG_22_AA_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'];
 const PROMPT = /root@playground:~#/;
 /** A shell's first answer can take a few seconds on a busy machine (a playground is booted for the page). */
-const SHELL_TIMEOUT_MS = 45_000;
+const SHELL_TIMEOUT_MS = 90_000;
 
 const LOCALES = [
   { path: '/commands/', open: /终端/, close: '关闭终端', runInTerminal: /在终端运行/ },
   { path: '/en/commands/', open: /Terminal/, close: 'Close terminal', runInTerminal: /Run in terminal/ },
 ] as const;
+
+// A page, a playground and a shell on a machine that may be very busy: generous, never a timing claim.
+test.describe.configure({ timeout: 240_000 });
 
 // Leaving the page ends its playground session (pagehide), as a reader's leaving does: without it the
 // sessions of earlier tests would count against the per-client limit until they expire.
@@ -29,7 +32,7 @@ function screen(page: Page): Locator {
 
 async function openPanel(page: Page, name: RegExp): Promise<void> {
   await page.getByRole('button', { name }).first().click();
-  await expect(page.locator('terminal-panel')).toBeVisible();
+  await expect(page.locator('terminal-panel')).toBeVisible({ timeout: SHELL_TIMEOUT_MS });
   await expect(screen(page)).toContainText(PROMPT, { timeout: SHELL_TIMEOUT_MS });
 }
 
@@ -80,7 +83,7 @@ test('keyboard only: open, type, leave with Shift+Tab, close and come back to th
 }) => {
   await page.goto('/en/commands/');
   const launcher = page.getByRole('button', { name: /Terminal/ }).first();
-  await expect(launcher).toBeVisible();
+  await expect(launcher).toBeVisible({ timeout: SHELL_TIMEOUT_MS });
   // The control is the page's last focusable element: Shift+Tab from the top of the page reaches it.
   await page.keyboard.press('Shift+Tab');
   await expect(launcher).toBeFocused();
