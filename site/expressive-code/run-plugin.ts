@@ -105,11 +105,10 @@ function terminalBlock(block: Element, code: string, locale: string): Element {
   return h('terminal-block', { class: 'not-content', 'data-code': code }, [
     block,
     h('div', { class: 'rb-toolbar', role: 'group', 'aria-label': text.runInTerminalLabel, hidden: true }, [
-      h(
-        'button',
-        { type: 'button', class: 'rb-button rb-run', 'data-action': 'run-in-terminal' },
-        `>_ ${text.runInTerminal}`,
-      ),
+      h('button', { type: 'button', class: 'rb-button rb-run', 'data-action': 'run-in-terminal' }, [
+        h('span', { 'aria-hidden': 'true' }, '>_ '),
+        text.runInTerminal,
+      ]),
     ]),
   ]);
 }

@@ -31,7 +31,10 @@ function addLauncher(): void {
   launcher = document.createElement('button');
   launcher.type = 'button';
   launcher.className = 'terminal-launcher';
-  launcher.textContent = `>_ ${strings.open}`;
+  const glyph = document.createElement('span');
+  glyph.setAttribute('aria-hidden', 'true');
+  glyph.textContent = '>_ ';
+  launcher.append(glyph, strings.open);
   launcher.setAttribute('aria-expanded', 'false');
   launcher.addEventListener('click', () => void openPanel());
   document.body.append(launcher);

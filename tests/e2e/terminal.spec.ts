@@ -13,8 +13,8 @@ const PROMPT = /root@playground:~#/;
 const SHELL_TIMEOUT_MS = 90_000;
 
 const LOCALES = [
-  { path: '/commands/', open: /终端/, close: '关闭终端', runInTerminal: /在终端运行/ },
-  { path: '/en/commands/', open: /Terminal/, close: 'Close terminal', runInTerminal: /Run in terminal/ },
+  { path: '/commands/', open: '终端', close: '关闭终端', runInTerminal: '在终端运行' },
+  { path: '/en/commands/', open: 'Terminal', close: 'Close terminal', runInTerminal: 'Run in terminal' },
 ] as const;
 
 // A page, a playground and a shell on a machine that may be very busy: generous, never a timing claim.
@@ -30,8 +30,8 @@ function screen(page: Page): Locator {
   return page.locator('terminal-panel .xterm-rows');
 }
 
-async function openPanel(page: Page, name: RegExp): Promise<void> {
-  await page.getByRole('button', { name }).first().click();
+async function openPanel(page: Page, name: string): Promise<void> {
+  await page.getByRole('button', { name, exact: true }).click();
   await expect(page.locator('terminal-panel')).toBeVisible({ timeout: SHELL_TIMEOUT_MS });
   await expect(screen(page)).toContainText(PROMPT, { timeout: SHELL_TIMEOUT_MS });
 }
@@ -59,7 +59,7 @@ for (const locale of LOCALES) {
     await page.goto(locale.path);
     const interactive = page.locator('terminal-block[data-code^="docker run -it --name deb"]');
     await interactive.scrollIntoViewIfNeeded();
-    await interactive.getByRole('button', { name: locale.runInTerminal }).click();
+    await interactive.getByRole('button', { name: locale.runInTerminal, exact: true }).click();
     await expect(screen(page)).toContainText(/# docker run -it --name deb debian:bookworm bash\s*$/, {
       timeout: SHELL_TIMEOUT_MS,
     });
@@ -74,7 +74,7 @@ for (const locale of LOCALES) {
 test('a container started by a Run button shows in the terminal’s docker ps', async ({ page }) => {
   await page.goto('/en/commands/');
   await runAndWait(block(page, 'docker run -d --name ticker busybox sh -c', true));
-  await openPanel(page, /Terminal/);
+  await openPanel(page, 'Terminal');
   await typeLine(page, "docker ps --format 'name={{.Names}}'");
   await expect(screen(page)).toContainText('name=ticker', { timeout: SHELL_TIMEOUT_MS });
 });
@@ -83,7 +83,7 @@ test('keyboard only: open, type, leave with Shift+Tab, close and come back to th
   page,
 }) => {
   await page.goto('/en/commands/');
-  const launcher = page.getByRole('button', { name: /Terminal/ }).first();
+  const launcher = page.getByRole('button', { name: 'Terminal', exact: true });
   await expect(launcher).toBeVisible({ timeout: SHELL_TIMEOUT_MS });
   // The control is the page's last focusable element: Shift+Tab from the top of the page reaches it.
   await page.keyboard.press('Shift+Tab');
