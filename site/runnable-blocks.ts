@@ -85,6 +85,11 @@ export function isMarkedRun(meta: string): boolean {
   return flag(parseMeta(meta), 'run');
 }
 
+/** True when the meta marks a block to be typed into the terminal panel (an interactive command). */
+export function isMarkedTerminal(meta: string): boolean {
+  return flag(parseMeta(meta), 'terminal');
+}
+
 /** True when the meta marks a fence as the expected output of the block before it. */
 export function isOutputFence(meta: string): boolean {
   return flag(parseMeta(meta), 'output');

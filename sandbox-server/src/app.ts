@@ -15,6 +15,7 @@
  * runner and kills and removes every container the server still tracks.
  */
 import { type TypeBoxTypeProvider, TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
+import websocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
 import { Containers } from './docker/containers.ts';
@@ -36,9 +37,11 @@ import { registerHealthRoutes } from './routes/health.ts';
 import { registerOpenApi, registerOpenApiRoute } from './routes/openapi.ts';
 import { registerRunRoute } from './routes/run.ts';
 import { registerSessionRoutes } from './routes/sessions.ts';
+import { registerTerminalRoutes } from './routes/terminals.ts';
 import type { Runner, RunnerName } from './runners/runner.ts';
 import { ShellRunner } from './runners/shell-runner.ts';
 import { RunQueue } from './runs/run-queue.ts';
+import { INPUT_MESSAGE_LIMIT_BYTES } from './terminals/terminal-protocol.ts';
 
 /** How often expired playground sessions are looked for. */
 const SESSION_SWEEP_INTERVAL_MS = 5_000;
@@ -113,7 +116,21 @@ export async function buildSandbox(options: SandboxOptions): Promise<Sandbox> {
     (options.serveSite ?? true) ? await registerStaticSite(app, config.siteDir) : undefined;
   registerErrorHandling(app, { bodyLimitBytes: config.requestBodyLimitBytes, notFoundPage });
   await registerOpenApi(app);
-  registerMetrics(app, { config, runners, sessions: () => playgrounds?.sessions });
+  registerMetrics(app, {
+    config,
+    runners,
+    sessions: playgrounds?.sessions,
+    terminals: playgrounds?.terminals,
+  });
+  await app.register(websocket, {
+    options: { maxPayload: INPUT_MESSAGE_LIMIT_BYTES, perMessageDeflate: false },
+    // Terminals close with a code the page understands, before the runners remove their playgrounds.
+    preClose: async function closeWebSockets(this: FastifyInstance) {
+      playgrounds?.terminals.close();
+      for (const client of this.websocketServer.clients) client.close(1001, 'the server is shutting down');
+      await new Promise<void>((resolve) => this.websocketServer.close(() => resolve()));
+    },
+  });
   await app.register(
     async (health) =>
       registerHealthRoutes(health, { engine, queue, runners, showVersions: config.healthShowVersions }),
@@ -129,6 +146,7 @@ export async function buildSandbox(options: SandboxOptions): Promise<Sandbox> {
       registerOpenApiRoute(api, app);
       registerRunRoute(api, { config, queue, runners });
       registerSessionRoutes(api, { sessions: playgrounds?.sessions });
+      registerTerminalRoutes(api, { config, terminals: playgrounds?.terminals });
       api.setNotFoundHandler((request, reply) =>
         reply.code(404).send(errorBody(404, `no route ${request.method} ${request.url.split('?')[0]}`)),
       );

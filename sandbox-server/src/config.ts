@@ -180,6 +180,20 @@ export const EnvSchema = Type.Object({
     1_000,
     'live sessions (and session-less docker runs) per client; beyond it: 429',
   ),
+  TERMINAL_IDLE_TIMEOUT_MS: Int(
+    10 * 60_000,
+    1_000,
+    24 * 3_600_000,
+    'a terminal nothing was typed into for this long ends',
+  ),
+  TERMINAL_GRACE_MS: Int(
+    60_000,
+    0,
+    3_600_000,
+    'how long a terminal whose connection dropped is kept for the reader to reconnect',
+  ),
+  TERMINAL_LIMIT_PER_SESSION: Int(2, 1, 100, 'open terminals per playground session'),
+  TERMINAL_LIMIT_PER_CLIENT: Int(4, 1, 1_000, 'open terminals per client'),
 
   METRICS_PORT: Int(
     0,

@@ -46,3 +46,19 @@ export class NotFoundError extends HttpError {
     super(404, message);
   }
 }
+
+/** The request comes from a page that may not make it (e.g. a foreign Origin): 403. */
+export class ForbiddenError extends HttpError {
+  override name = 'ForbiddenError';
+  constructor(message: string) {
+    super(403, message);
+  }
+}
+
+/** A request the server cannot take as it is (a value out of range): 400. */
+export class BadRequestError extends HttpError {
+  override name = 'BadRequestError';
+  constructor(message: string) {
+    super(400, message);
+  }
+}

@@ -39,8 +39,9 @@ export async function startPlaygroundServer(env: Record<string, string> = {}): P
   const config = loadConfig({
     LOG_LEVEL: 'silent',
     RATE_LIMIT_MAX: '100000',
-    // app.inject's default Host.
-    PUBLIC_HOSTS: 'localhost:80',
+    // The loopback names with the port a request arrives on: app.inject's default Host (localhost:80, no
+    // socket port, so the configured one) and a test that listens on a port of its own both pass.
+    PORT: '80',
     PLAYGROUND_POOL_SIZE: '1',
     ...passed,
     ...env,

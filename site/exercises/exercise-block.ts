@@ -5,7 +5,8 @@
  * Solved exercises are remembered (progress.ts) and shown on the exercise, in a summary for the
  * page and next to the sidebar's chapter links.
  */
-import { pagePlayground, problemMessage } from '../run-block/run-block.ts';
+import { pagePlayground } from '../run-block/page-playground.ts';
+import { problemMessage } from '../run-block/run-block.ts';
 import { SandboxError } from '../run-block/sandbox-client.ts';
 import { runStrings } from '../run-block/strings.ts';
 import { countSolved, markSolved, readSolved, type SolvedExercises } from './progress.ts';

@@ -15,7 +15,14 @@
 import { definePlugin, type ExpressiveCodeBlock } from '@astrojs/starlight/expressive-code';
 import { type Element, h } from '@astrojs/starlight/expressive-code/hast';
 import { runStrings } from '../run-block/strings.ts';
-import { parseMeta, RunnableBlockError, type RunSpec, runSpec } from '../runnable-blocks.ts';
+import {
+  isMarkedTerminal,
+  parseMeta,
+  RunnableBlockError,
+  type RunSpec,
+  runSpec,
+} from '../runnable-blocks.ts';
+import { terminalStrings } from '../terminal/strings.ts';
 import { knownOutput, sourceBlock } from './recorded-outputs.ts';
 
 export interface RunPluginOptions {
@@ -30,7 +37,9 @@ export function runPlugin(options: RunPluginOptions = {}) {
     name: 'Dockyard run',
     hooks: {
       preprocessMetadata: ({ codeBlock }) => {
-        if (codeBlock.metaOptions.getBoolean('run')) sourceCode.set(codeBlock, codeBlock.code);
+        if (codeBlock.metaOptions.getBoolean('run') || isMarkedTerminal(codeBlock.meta)) {
+          sourceCode.set(codeBlock, codeBlock.code);
+        }
       },
       // The whole group (one block in Markdown) is wrapped, so the toolbar and the output panel sit
       // outside `.expressive-code`, whose styles reset everything inside it.
@@ -40,6 +49,10 @@ export function runPlugin(options: RunPluginOptions = {}) {
         const { codeBlock } = only;
         const original = sourceCode.get(codeBlock);
         if (original === undefined) return;
+        if (isMarkedTerminal(codeBlock.meta)) {
+          renderData.groupAst = terminalBlock(renderData.groupAst, codeBlock.code, codeBlock.locale ?? 'en');
+          return;
+        }
         const file = codeBlock.parentDocument?.sourceFilePath;
         const spec = specOf(codeBlock, original, file);
         if (!spec) return;
@@ -81,6 +94,23 @@ function specOf(codeBlock: ExpressiveCodeBlock, code: string, file: string | und
     console.warn(`[run] ${file ?? 'a code block'}: not runnable: ${error.message}`);
     return undefined;
   }
+}
+
+/**
+ * A block marked `terminal` (an interactive command such as `docker run -it`): its button types the
+ * command into the terminal panel (site/terminal/terminal-launcher.ts), hidden until the element upgrades.
+ */
+function terminalBlock(block: Element, code: string, locale: string): Element {
+  const text = terminalStrings(locale);
+  return h('terminal-block', { class: 'not-content', 'data-code': code }, [
+    block,
+    h('div', { class: 'rb-toolbar', role: 'group', 'aria-label': text.runInTerminalLabel, hidden: true }, [
+      h('button', { type: 'button', class: 'rb-button rb-run', 'data-action': 'run-in-terminal' }, [
+        h('span', { 'aria-hidden': 'true' }, '>_ '),
+        text.runInTerminal,
+      ]),
+    ]),
+  ]);
 }
 
 /** Hidden until <run-block> upgrades; labels in the block's language. */

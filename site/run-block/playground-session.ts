@@ -65,6 +65,16 @@ export class PlaygroundSession {
     }
   }
 
+  /** The session's id, creating the session on first use (the terminal panel connects to it). */
+  sessionId(signal?: AbortSignal): Promise<string> {
+    return this.#ensure(signal);
+  }
+
+  /** The server said session `id` is gone: the next use starts a fresh one. */
+  forgetExpired(id: string): void {
+    this.#forget(id);
+  }
+
   /** Ends the playground; the next docker run starts a fresh one. */
   async reset(): Promise<void> {
     const session = this.#session;
@@ -82,7 +92,7 @@ export class PlaygroundSession {
     this.#id = undefined;
   }
 
-  #ensure(signal: AbortSignal): Promise<string> {
+  #ensure(signal?: AbortSignal): Promise<string> {
     if (!this.#session) {
       const session = this.#client.createSession(signal).then(({ id }) => {
         if (this.#session === session) this.#id = id;

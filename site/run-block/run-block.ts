@@ -10,52 +10,9 @@
 import { dockerfileCommand } from '../dockerfile-command.ts';
 import { CodeEditor } from './code-editor.ts';
 import { type KnownOutput, OutputPanel } from './output-panel.ts';
-import { PlaygroundSession } from './playground-session.ts';
-import {
-  type RunnerName,
-  type RunResult,
-  SandboxClient,
-  SandboxError,
-  type SandboxProblem,
-} from './sandbox-client.ts';
+import { client, pagePlayground } from './page-playground.ts';
+import { type RunnerName, type RunResult, SandboxError, type SandboxProblem } from './sandbox-client.ts';
 import { type RunStrings, runStrings } from './strings.ts';
-
-/**
- * A team server with AUTH_MODE=token hands each reader a sign-in link ending in `#dockyard-token=<token>`:
- * the fragment never reaches a server or its logs; the page keeps the token in this browser and drops
- * the fragment from the address bar.
- */
-const TOKEN_KEY = 'dockyard-token';
-const TOKEN_FRAGMENT = /^#dockyard-token=([\x21-\x7e]+)$/;
-
-function readerToken(): string | null {
-  try {
-    const fromLink = TOKEN_FRAGMENT.exec(location.hash)?.[1];
-    if (fromLink !== undefined) {
-      localStorage.setItem(TOKEN_KEY, fromLink);
-      history.replaceState(null, '', location.pathname + location.search);
-    }
-    return localStorage.getItem(TOKEN_KEY);
-  } catch {
-    return null; // storage disabled: runs go unauthenticated and the server says sign-in is needed
-  }
-}
-
-// '' = the page's own origin; a site built with PUBLIC_SANDBOX_URL calls that origin (CORS_ORIGINS there).
-export const client = new SandboxClient(import.meta.env.PUBLIC_SANDBOX_URL ?? '', undefined, readerToken);
-let playground: PlaygroundSession | undefined;
-
-/** Shared with the page's other interactive parts (site/exercises), so they run in the same playground. */
-export function pagePlayground(): PlaygroundSession {
-  if (!playground) {
-    const session = new PlaygroundSession(client);
-    addEventListener('pagehide', (event) => {
-      if (!event.persisted) session.release();
-    });
-    playground = session;
-  }
-  return playground;
-}
 
 let nextId = 0;
 /** The output region is named after the block's first line, cut to this length. */

@@ -69,6 +69,19 @@ export interface ExecResult {
   exitCode: number | null;
 }
 
+export interface TerminalSize {
+  cols: number;
+  rows: number;
+}
+
+/** A process running on a pseudo-terminal the engine allocated (`docker exec -it`). */
+export interface TtyExec {
+  /** The terminal: bytes written are typed into it, bytes read are its screen output (no stream framing). */
+  readonly stream: Duplex;
+  /** Sets the terminal's size; the process gets SIGWINCH. */
+  resize(size: TerminalSize): Promise<void>;
+}
+
 export interface Engine {
   ping(): Promise<void>;
   info(): Promise<EngineInfo>;
@@ -85,6 +98,8 @@ export interface Engine {
   exec(id: string, options: ExecOptions): Promise<ExecResult>;
   /** Starts a long-lived process in a running container, connected to its stdin and output. */
   execAttached(id: string, process: ExecProcess): Promise<Attachment>;
+  /** Starts a process on a new pseudo-terminal of `size` in a running container, connected to it. */
+  execTty(id: string, process: ExecProcess, size: TerminalSize): Promise<TtyExec>;
   inspectContainer(id: string): Promise<ContainerState | null>;
   /**
    * How many OOM events the engine has reported for a running container so far
@@ -126,6 +141,17 @@ type AbortableImageInspect = (options: { abortSignal: AbortSignal }) => Promise<
 const EXIT_CODE_POLL_MS = 50;
 
 const EXIT_CODE_ATTEMPTS = 10;
+
+/**
+ * The engine watches a terminal exec's input for a detach sequence, Ctrl+P Ctrl+Q by default — which
+ * would detach our own connection when the reader means the inner `docker run -it`'s. It cannot be
+ * switched off, only replaced: by one nobody types (the engine passes a partial match on unchanged).
+ */
+const TTY_DETACH_KEYS = 'ctrl-],ctrl-@,ctrl-],ctrl-@,ctrl-],ctrl-@,ctrl-],ctrl-@';
+
+/** A resize right after the start can come before the engine sees the exec running: it is tried again. */
+const RESIZE_ATTEMPTS = 5;
+const RESIZE_RETRY_MS = 50;
 
 const UNREACHABLE_CODES = new Set([
   'ENOENT',
@@ -208,6 +234,29 @@ export class DockerEngine implements Engine {
     return this.#attachment(await this.#hijacked(starting));
   }
 
+  async execTty(id: string, process: ExecProcess, size: TerminalSize): Promise<TtyExec> {
+    const exec = await this.#createExec(id, process, true, true);
+    const stream = await this.#hijacked(
+      exec.start({ hijack: true, stdin: true, Tty: true }) as Promise<Duplex>,
+    );
+    const resize = async ({ cols, rows }: TerminalSize) => {
+      await this.#call(() => exec.resize({ h: rows, w: cols, abortSignal: this.#deadline() }));
+    };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await resize(size);
+        break;
+      } catch (error) {
+        if (attempt === RESIZE_ATTEMPTS || error instanceof EngineUnavailableError) {
+          stream.destroy();
+          throw error;
+        }
+        await sleep(RESIZE_RETRY_MS);
+      }
+    }
+    return { stream, resize };
+  }
+
   /**
    * Waits, within the call timeout, for a hijacked connection (attach, exec start); one that comes too
    * late is closed. These calls get no abortSignal: it would stay tied to the upgraded connection.
@@ -268,7 +317,7 @@ export class DockerEngine implements Engine {
     }
   }
 
-  #createExec(id: string, process: ExecProcess, withStdin: boolean): Promise<Docker.Exec> {
+  #createExec(id: string, process: ExecProcess, withStdin: boolean, tty = false): Promise<Docker.Exec> {
     return this.#call(() =>
       this.#docker.getContainer(id).exec({
         Cmd: process.cmd,
@@ -278,7 +327,8 @@ export class DockerEngine implements Engine {
         AttachStdin: withStdin,
         AttachStdout: true,
         AttachStderr: true,
-        Tty: false,
+        Tty: tty,
+        ...(tty ? { DetachKeys: TTY_DETACH_KEYS } : {}),
         abortSignal: this.#deadline(),
       }),
     );

@@ -1,13 +1,14 @@
 /**
  * The docker runner's parts, wired the one way the server, the integration
  * tests and the benchmark all use: a pool of booted playgrounds, the session
- * store that hands them out, and the runner that executes code in them.
+ * store that hands them out, the runner that executes code in them and the terminals opened in them.
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.ts';
 import type { Containers } from '../docker/containers.ts';
 import type { Engine } from '../docker/engine.ts';
 import { DockerRunner } from '../runners/docker-runner.ts';
+import { TerminalStore } from '../terminals/terminal-store.ts';
 import { PlaygroundPool } from './playground-pool.ts';
 import { SessionStore } from './session-store.ts';
 
@@ -15,6 +16,7 @@ export interface DockerPlaygrounds {
   pool: PlaygroundPool;
   sessions: SessionStore;
   runner: DockerRunner;
+  terminals: TerminalStore;
 }
 
 export function createDockerPlaygrounds(options: {
@@ -41,5 +43,6 @@ export function createDockerPlaygrounds(options: {
     ...(now === undefined ? {} : { now }),
   });
   const runner = new DockerRunner({ config, engine, pool, sessions });
-  return { pool, sessions, runner };
+  const terminals = new TerminalStore({ config, engine, sessions, log });
+  return { pool, sessions, runner, terminals };
 }

@@ -55,6 +55,7 @@ export class SessionStore {
   readonly #options: SessionStoreOptions;
   readonly #sessions = new Map<string, Session>();
   readonly #pendingByClient = new Map<string, number>();
+  readonly #endListeners: Array<(sessionId: string) => void> = [];
   #pending = 0;
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
@@ -127,6 +128,16 @@ export class SessionStore {
     return Math.min(session.lastUsedMs + idleTimeoutMs, session.createdMs + maxLifetimeMs);
   }
 
+  /** Counts as use, like a run: the session's idle timeout starts again. */
+  touch(session: Session): void {
+    session.lastUsedMs = this.#now();
+  }
+
+  /** Calls `listener` with a session's id when it ends (deleted, expired, its playground gone, shutdown). */
+  onEnd(listener: (sessionId: string) => void): void {
+    this.#endListeners.push(listener);
+  }
+
   /** Runs `work` after the session's earlier runs; the session does not idle out meanwhile. */
   runExclusive<T>(session: Session, work: () => Promise<T>): Promise<T> {
     session.runsInFlight++;
@@ -151,6 +162,7 @@ export class SessionStore {
     const session = this.#sessions.get(id);
     if (session === undefined) return false;
     this.#sessions.delete(id);
+    for (const listener of this.#endListeners) listener(id);
     await this.#options.playgrounds.release(session.playgroundId);
     return true;
   }

@@ -12,18 +12,21 @@ import type { Config } from '../config.ts';
 import {
   metricsRegistry,
   observeActiveSessions,
+  observeActiveTerminals,
   observePools,
   tooManyRequestsTotal,
 } from '../observability/metrics.ts';
 import type { SessionStore } from '../playground/session-store.ts';
+import type { TerminalStore } from '../terminals/terminal-store.ts';
 import type { Runner, RunnerName } from '../runners/runner.ts';
 import { errorBody } from './error-handling.ts';
 
 export interface MetricsOptions {
   config: Config;
   runners: Partial<Record<RunnerName, Runner>>;
-  /** Read when scraped: the store may be wired in after the app is built. */
-  sessions: () => SessionStore | undefined;
+  /** Without a docker runner there are no sessions and no terminals (both gauges read 0). */
+  sessions: SessionStore | undefined;
+  terminals: TerminalStore | undefined;
 }
 
 export const METRICS_PATH = '/metrics';
@@ -34,7 +37,8 @@ export function registerMetrics(app: FastifyInstance, options: MetricsOptions): 
     observePools(() =>
       Object.fromEntries(Object.entries(runners).map(([name, runner]) => [name, runner.health()])),
     ),
-    observeActiveSessions(() => options.sessions()?.size ?? 0),
+    observeActiveSessions(() => options.sessions?.size ?? 0),
+    observeActiveTerminals(() => options.terminals?.size ?? 0),
   ];
   app.addHook('onResponse', async (request, reply) => {
     if (reply.statusCode === 429)

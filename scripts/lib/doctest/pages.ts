@@ -11,9 +11,11 @@ import { loadContent } from '../../../site/content/pages.ts';
 import { extractExercises, insideExercise } from '../../../site/exercises/exercise-source.ts';
 import {
   codeHash,
+  extractFences,
   extractRunnableBlocks,
   type Fence,
   type InvalidBlock,
+  isMarkedTerminal,
   type RunnableBlock,
 } from '../../../site/runnable-blocks.ts';
 
@@ -25,6 +27,8 @@ export interface Page {
   readonly blocks: readonly RunnableBlock[];
   readonly invalid: readonly InvalidBlock[];
   readonly exercises: readonly PageExercise[];
+  /** Blocks marked `terminal`: typed into a terminal by a script (terminal-scripts.ts). */
+  readonly terminalBlocks: readonly Fence[];
 }
 
 export interface PageExercise {
@@ -52,8 +56,13 @@ export function loadPages(repoRoot: string, filter: PageFilter = {}): Page[] {
     }));
 }
 
-/** A page's runnable blocks in page order, and its exercises with their solutions' blocks. */
-export function pageContent(source: string): Pick<Page, 'blocks' | 'invalid' | 'exercises'> {
+/**
+ * A page's runnable blocks in page order, its exercises with their solutions' blocks, and its blocks
+ * for the terminal.
+ */
+export function pageContent(
+  source: string,
+): Pick<Page, 'blocks' | 'invalid' | 'exercises' | 'terminalBlocks'> {
   const { blocks, invalid } = extractRunnableBlocks(source);
   const found = extractExercises(source);
   const exercises = found.exercises.map(
@@ -78,6 +87,7 @@ export function pageContent(source: string): Pick<Page, 'blocks' | 'invalid' | '
     blocks: blocks.filter((block) => !insideExercise(found.exercises, block.line)),
     invalid: [...invalid, ...invalidExercises],
     exercises,
+    terminalBlocks: extractFences(source).filter((fence) => isMarkedTerminal(fence.meta)),
   };
 }
 

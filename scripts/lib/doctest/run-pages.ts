@@ -3,15 +3,17 @@
  * order (docker blocks in one playground session for the page, shell blocks one-shot), then the
  * page's exercises (run-exercises.ts), several pages at once.
  */
-import type { InvalidBlock, RunnableBlock } from '../../../site/runnable-blocks.ts';
+import type { Fence, InvalidBlock, RunnableBlock } from '../../../site/runnable-blocks.ts';
 import { checkResult } from './check-result.ts';
 import type { Page } from './pages.ts';
 import { runExercises } from './run-exercises.ts';
 import { type RunResult, SandboxApiError, type SandboxClient } from './sandbox-client.ts';
+import { runTerminalBlock } from './terminal-blocks.ts';
 
 export interface BlockOutcome {
   readonly page: Page;
-  readonly block: RunnableBlock | InvalidBlock;
+  /** A plain Fence is a block marked `terminal`. */
+  readonly block: RunnableBlock | InvalidBlock | Fence;
   /** 1-based position among the page's runnable blocks. */
   readonly index: number;
   readonly passed: boolean;
@@ -42,9 +44,31 @@ async function runPage(client: SandboxClient, page: Page): Promise<PageOutcome> 
   }));
   let session: string | undefined;
   let sessionError: string | undefined;
+  // Terminal blocks run where they stand in the page, in the page's playground, like docker blocks.
+  const pendingTerminalBlocks = [...page.terminalBlocks];
+  const runTerminalBlocksBefore = async (line: number) => {
+    while (pendingTerminalBlocks.length > 0 && (pendingTerminalBlocks[0]?.line ?? 0) < line) {
+      const block = pendingTerminalBlocks.shift() as Fence;
+      if (session === undefined && sessionError === undefined) {
+        try {
+          session = await client.createSession();
+        } catch (error) {
+          sessionError = `no playground session: ${describeError(error)}`;
+        }
+      }
+      const problems =
+        session === undefined
+          ? [sessionError ?? 'no session']
+          : await runTerminalBlock(client.baseUrl, session, block).catch((error: unknown) => [
+              describeError(error),
+            ]);
+      outcomes.push({ page, block, index: 0, passed: problems.length === 0, problems });
+    }
+  };
   try {
     for (const [position, block] of page.blocks.entries()) {
       const index = position + 1;
+      await runTerminalBlocksBefore(block.line);
       if (block.spec.runner === 'docker' && session === undefined && sessionError === undefined) {
         try {
           session = await client.createSession();
@@ -68,6 +92,7 @@ async function runPage(client: SandboxClient, page: Page): Promise<PageOutcome> 
         outcomes.push({ page, block, index, passed: false, problems: [describeError(error)] });
       }
     }
+    await runTerminalBlocksBefore(Number.POSITIVE_INFINITY);
   } finally {
     if (session !== undefined) {
       await client.deleteSession(session).catch((error: unknown) => {
@@ -89,7 +114,10 @@ export async function runPages(
 ): Promise<PageOutcome[]> {
   // Longest pages first: with a few workers, the run ends soonest that way.
   const queue = pages
-    .filter((page) => page.blocks.length + page.invalid.length + page.exercises.length > 0)
+    .filter(
+      (page) =>
+        page.blocks.length + page.invalid.length + page.exercises.length + page.terminalBlocks.length > 0,
+    )
     .sort((a, b) => b.blocks.length - a.blocks.length);
   const outcomes: PageOutcome[] = [];
   const worker = async (): Promise<void> => {

@@ -16,6 +16,8 @@ const STOP_GRACE_MS = 60_000;
 
 export interface ServerProcess {
   readonly url: string;
+  /** The server's process id (benchmarks read its memory). */
+  readonly pid: number;
   readonly logFile: string;
   stop(): Promise<void>;
 }
@@ -71,7 +73,7 @@ export async function startSandboxServer(repoRoot: string, logDir: string): Prom
       );
     }
     reason = await client.unhealthyReason();
-    if (reason === undefined) return { url, logFile, stop };
+    if (reason === undefined) return { url, pid: child.pid ?? 0, logFile, stop };
     await new Promise((resolve) => setTimeout(resolve, HEALTH_POLL_INTERVAL_MS));
   }
   await stop();

@@ -5,6 +5,8 @@
  * and exits, or hangs until its container is killed, like the real thing.
  * `unreachable` makes every call fail as if the socket were gone.
  */
+
+import { PassThrough } from 'node:stream';
 import type {
   Attachment,
   ContainerCreateOptions,
@@ -17,6 +19,8 @@ import type {
   ExecResult,
   ImageSummary,
   StreamName,
+  TerminalSize,
+  TtyExec,
 } from '../../../../sandbox-server/src/docker/engine.ts';
 import { EngineUnavailableError } from '../../../../sandbox-server/src/errors.ts';
 import { PLAYGROUND_EXEC } from '../../../../sandbox-server/src/playground/playground-container.ts';
@@ -68,6 +72,8 @@ export class FakeEngine implements Engine {
     p.write('stdout', `${p.cmd.at(-1) ?? ''}\n`);
     return 0;
   };
+  /** Sizes the fake terminals were given, in order. */
+  readonly terminalSizes: TerminalSize[] = [];
   #nextId = 1;
   /** Stops the program of a playground run, by run id (what playground-stop does). */
   readonly #runStops = new Map<string, () => void>();
@@ -174,6 +180,21 @@ export class FakeEngine implements Engine {
     );
     container.onKill.push(() => attachment.end());
     return attachment;
+  }
+
+  /** A terminal that echoes what is typed, like a line discipline with nothing reading; killing ends it. */
+  async execTty(id: string, _process: ExecProcess, size: TerminalSize): Promise<TtyExec> {
+    const container = this.#get(id);
+    this.terminalSizes.push(size);
+    const stream = new PassThrough();
+    container.onKill.push(() => stream.end());
+    return {
+      stream,
+      resize: async (next) => {
+        this.#check();
+        this.terminalSizes.push(next);
+      },
+    };
   }
 
   async exec(id: string, options: ExecOptions): Promise<ExecResult> {
