@@ -140,8 +140,9 @@ describe('pulls through the team’s mirror (PLAYGROUND_ALLOW_PULL + PLAYGROUND_
       [
         `docker run --rm busybox wget -q -T 3 -O /dev/null http://${MIRROR_HOST}:5000/v2/ && echo container-reached`,
         `curl -s -m 3 -o /dev/null --cacert ${ca} ${MIRROR}/v2/ && echo shell-reached`,
-        `curl -s -m 3 -o /dev/null -x http://127.0.0.1:3128 http://${canary.address}:${canary.port}/ && echo other-host-reached`,
-        `curl -s -m 3 -o /dev/null http://${canary.address}:${canary.port}/ && echo direct-reached`,
+        // -f: the proxy answers a refused host with an error page, which must not count as reaching it.
+        `curl -sf -m 3 -o /dev/null -x http://127.0.0.1:3128 http://${canary.address}:${canary.port}/ && echo other-host-reached`,
+        `curl -sf -m 3 -o /dev/null http://${canary.address}:${canary.port}/ && echo direct-reached`,
         `curl -s -m 3 -o /dev/null -w "%{http_code}\\n" -x http://127.0.0.1:3128 --cacert ${ca} ${MIRROR}/v2/`,
       ].join('; '),
       session,
