@@ -9,6 +9,8 @@ import { type PlaygroundServer, startPlaygroundServer } from '../../scripts/lib/
 export interface PlaygroundSessionFixture {
   /** Valid once the file's `beforeAll` hooks have run. */
   readonly server: PlaygroundServer;
+  /** The session's id, for requests the test makes itself. */
+  readonly session: string;
   run(code: string): Promise<RunResult>;
 }
 
@@ -26,6 +28,9 @@ export function usePlaygroundSession(): PlaygroundSessionFixture {
     get server() {
       if (server === undefined) throw new Error('the playground server starts in beforeAll');
       return server;
+    },
+    get session() {
+      return session;
     },
     run(code) {
       return this.server.run(code, session);

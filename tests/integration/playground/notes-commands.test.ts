@@ -87,7 +87,7 @@ describe('a playground session runs the notes’ commands', () => {
       method: 'POST',
       url: '/api/run',
       headers: { accept: 'text/event-stream' },
-      payload: { runner: 'docker', code, session },
+      payload: { runner: 'docker', code, session: playground.session },
     });
     expect(response.statusCode).toBe(200);
     const events = response.body
