@@ -17,8 +17,8 @@ import {
   tooManyRequestsTotal,
 } from '../observability/metrics.ts';
 import type { SessionStore } from '../playground/session-store.ts';
-import type { TerminalStore } from '../terminals/terminal-store.ts';
 import type { Runner, RunnerName } from '../runners/runner.ts';
+import type { TerminalStore } from '../terminals/terminal-store.ts';
 import { errorBody } from './error-handling.ts';
 
 export interface MetricsOptions {
