@@ -264,7 +264,11 @@ describe('a real server process', () => {
     const logDir = mkdtempSync(join(tmpdir(), 'dockyard-terminal-'));
     const server = await startSandboxServer(process.cwd(), logDir);
     try {
-      const response = await fetch(`${server.url}/api/sessions`, { method: 'POST' });
+      const response = await fetch(`${server.url}/api/sessions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
       expect(response.status).toBe(201);
       const { id } = (await response.json()) as { id: string };
       const terminal = await TerminalClient.connect(server.url, id, { origin: server.url });
