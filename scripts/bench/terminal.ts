@@ -62,7 +62,11 @@ async function main(): Promise<void> {
   const logDir = mkdtempSync(join(tmpdir(), 'dockyard-bench-terminal-'));
   const server = await startSandboxServer(REPO_ROOT, logDir);
   try {
-    const created = await fetch(`${server.url}/api/sessions`, { method: 'POST' });
+    const created = await fetch(`${server.url}/api/sessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     if (created.status !== 201)
       throw new Error(`POST /api/sessions: ${created.status} ${await created.text()}`);
     const { id: session } = (await created.json()) as { id: string };
