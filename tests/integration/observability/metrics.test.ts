@@ -77,7 +77,7 @@ describe('metrics of a real server', () => {
       code: 'head -c 1G /dev/zero | tail; echo "tail: $?"',
     });
     expect(oom.body).toMatchObject({ oomKilled: true, stdout: 'tail: 137\n' });
-    const session = await post('/api/sessions');
+    const session = await post('/api/sessions', {});
     expect(session.status).toBe(201);
     const docker = await post('/api/run', {
       runner: 'docker',
