@@ -66,6 +66,7 @@ writeFileSync(
 const composeEnv = {
   ...process.env,
   DOCKYARD_PORT: String(port),
+  PUBLIC_HOSTS: `127.0.0.1:${port},localhost:${port}`,
   DOCKER_GID: String(statSync(SOCKET).gid),
 };
 const [composeProgram = 'docker-compose', ...composePrefix] = compose;

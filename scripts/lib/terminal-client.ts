@@ -157,8 +157,9 @@ export class TerminalClient {
     this.#socket.terminate();
   }
 
+  /** Ends the terminal (close code 1000: the server ends the shell at once, no grace period). */
   close(): void {
-    this.#socket.close();
+    this.#socket.close(1000, 'done');
   }
 
   #wake(): void {

@@ -24,6 +24,9 @@ import {
   TerminalCloseCode,
 } from './terminal-protocol.ts';
 
+/** WebSocket close code of an intentional close (RFC 6455 §7.4.1). */
+const NORMAL_CLOSURE = 1000;
+
 export interface TerminalEnd {
   code: number;
   reason: string;
@@ -92,7 +95,14 @@ export class Terminal {
       if (isBinary) this.#input(socket, data);
       else this.#control(socket, parseControlMessage(data.toString('utf8')));
     });
-    socket.once('close', () => this.#detach(socket));
+    // 1000 is a page (or script) ending the terminal on purpose: nothing will reconnect, so the shell
+    // ends now instead of holding a terminal slot through the grace period. A dropped connection, a
+    // reload or a closed tab (1001, 1005, 1006) keeps it for the grace period.
+    socket.once('close', (code: number) => {
+      if (code === NORMAL_CLOSURE && this.#socket === socket) {
+        this.end({ code: TerminalCloseCode.terminalGone, reason: 'closed by the page' });
+      } else this.#detach(socket);
+    });
     const ready: ReadyMessage = { type: 'ready', terminal: this.id, resumed };
     socket.send(JSON.stringify(ready));
     if (resumed) this.#send(socket, this.#ring.contents());
