@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listHtmlPages, readPage } from '../../scripts/lib/dist-pages.ts';
 import { defineSiteConfig } from '../../site/config/site-config.ts';
 import { type ContentPage, loadContent } from '../../site/content/pages.ts';
-import { REPO_ROOT } from '../../site/content/site-pages.ts';
+import { REPO_ROOT, SITE_CONFIG } from '../../site/content/site-pages.ts';
 
 const BUILD_TIMEOUT_MS = 900_000;
 const EDIT_BASE = 'https://git.example/acme/docs/edit/main/';
@@ -20,10 +20,10 @@ const COMMIT_DATE = '2026-01-15T10:00:00Z';
 const TEAM_CONFIG = defineSiteConfig({
   languages: ['en'],
   title: { en: 'Acme platform team' },
+  // The team's section first, then every section of this repository's pages, in English.
   sections: [
     { id: 'team', label: { en: 'Our runbooks' } },
-    { id: 'handbook', label: { en: 'The Docker handbook' } },
-    { id: 'authoring', label: { en: 'Writing pages' } },
+    ...SITE_CONFIG.sections.map(({ id, label }) => ({ id, label: { en: label.en ?? id } })),
   ],
   editLink: { baseUrl: EDIT_BASE },
   lastUpdated: true,
@@ -125,8 +125,7 @@ describe('an English-only team site', () => {
     const sidebar = html.querySelector('nav[aria-label] .sidebar-content');
     expect(sidebar?.querySelectorAll('details summary').map((summary) => summary.text.trim())).toEqual([
       'Our runbooks',
-      'The Docker handbook',
-      'Writing pages',
+      ...SITE_CONFIG.sections.map((section) => section.label.en ?? section.id),
     ]);
     expect(
       sidebar
