@@ -47,7 +47,7 @@ export const TERMINAL_SCRIPTS: ReadonlyMap<string, readonly TerminalStep[]> = ne
     ],
   ],
   [
-    'docker attach --sig-proxy=false ticker',
+    'docker logs -f ticker',
     [
       { keys: '$BLOCK\r', expect: /\nhello\n/ },
       { keys: CTRL_C, expect: PLAYGROUND_PROMPT },
