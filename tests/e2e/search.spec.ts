@@ -7,7 +7,11 @@ import { type Locale, pagePath } from '../../site/content/site-pages.ts';
 // search in the browser proves a term is findable.
 const QUERIES: Array<{ locale: Locale; query: string; chapter: string }> = [
   { locale: 'zh-cn', query: '数据卷', chapter: 'volumes' },
-  { locale: 'zh-cn', query: '镜像', chapter: 'architecture' },
+  { locale: 'zh-cn', query: '镜像与仓库', chapter: 'images-registries' },
+  { locale: 'zh-cn', query: '容器网络', chapter: 'networking' },
+  { locale: 'zh-cn', query: 'depends_on', chapter: 'compose' },
+  { locale: 'zh-cn', query: '重启策略', chapter: 'operations' },
+  { locale: 'zh-cn', query: 'no-new-privileges', chapter: 'security' },
   { locale: 'zh-cn', query: '容器', chapter: 'commands' },
   { locale: 'zh-cn', query: '端口映射', chapter: 'commands' },
   { locale: 'zh-cn', query: '联合文件系统', chapter: 'architecture' },
@@ -34,6 +38,11 @@ const QUERIES: Array<{ locale: Locale; query: string; chapter: string }> = [
   { locale: 'en', query: 'cheat sheet', chapter: 'cheatsheet' },
   { locale: 'en', query: 'the input device is not a TTY', chapter: 'errors' },
   { locale: 'en', query: 'dockerd proxy', chapter: 'china' },
+  { locale: 'en', query: 'user-defined network', chapter: 'networking' },
+  { locale: 'en', query: 'depends_on', chapter: 'compose' },
+  { locale: 'en', query: 'multi-stage build', chapter: 'images-registries' },
+  { locale: 'en', query: 'restart policy', chapter: 'operations' },
+  { locale: 'en', query: 'no-new-privileges', chapter: 'security' },
 ];
 
 async function search(page: Page, query: string): Promise<void> {
