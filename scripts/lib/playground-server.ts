@@ -11,9 +11,9 @@ import { type Config, loadConfig } from '../../sandbox-server/src/config.ts';
 import type { Containers } from '../../sandbox-server/src/docker/containers.ts';
 import { type ContainerSummary, DockerEngine } from '../../sandbox-server/src/docker/engine.ts';
 import { instanceFilter, newInstanceIdentity } from '../../sandbox-server/src/docker/labels.ts';
-import type { DockerPlaygrounds } from '../../sandbox-server/src/playground/docker-playgrounds.ts';
 import type { PlaygroundPool } from '../../sandbox-server/src/playground/playground-pool.ts';
 import type { SessionStore } from '../../sandbox-server/src/playground/session-store.ts';
+import type { DockerPlaygrounds } from '../../sandbox-server/src/runners/docker-playgrounds.ts';
 import type { RunResult } from '../../sandbox-server/src/runs/run-result.ts';
 
 export interface PlaygroundServer {

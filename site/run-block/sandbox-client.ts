@@ -5,7 +5,12 @@
  * went wrong; aborting the signal rejects with the signal's reason, and the
  * server kills the run when the request goes away.
  */
+
+import type { RunResult } from '../../sandbox-server/src/runs/run-result.ts';
 import { SseParser } from './sse-parser.ts';
+
+/** The API's answer to a run: the server's own schema type (a type-only import, erased at run time). */
+export type { RunResult };
 
 export type RunnerName = 'shell' | 'docker';
 export type StreamName = 'stdout' | 'stderr';
@@ -15,16 +20,6 @@ export interface RunRequest {
   runner: RunnerName;
   code: string;
   session?: string;
-}
-
-export interface RunResult {
-  stdout: string;
-  stderr: string;
-  exitCode: number | null;
-  timedOut: boolean;
-  truncated: boolean;
-  oomKilled: boolean;
-  durationMs: number;
 }
 
 export interface Session {

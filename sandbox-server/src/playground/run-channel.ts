@@ -1,7 +1,7 @@
 /**
  * The server's end of a playground's `playground-serve` process: one
  * long-lived exec through which the reader's runs go one after another, each
- * ended by its exit trailers (runners/snippet-protocol.ts). It spares every
+ * ended by its exit trailers (runs/snippet-protocol.ts). It spares every
  * run a `docker exec`.
  *
  * A run the caller gives up on (time limit, output cap, client gone) is
@@ -11,7 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Attachment, Engine, StreamName } from '../docker/engine.ts';
-import { encodeRunRequest, SnippetOutput } from '../runners/snippet-protocol.ts';
+import { encodeRunRequest, SnippetOutput } from '../runs/snippet-protocol.ts';
 import { PLAYGROUND_ENV, PLAYGROUND_EXEC } from './playground-container.ts';
 
 /** How long a given-up run may take to report after it was stopped, before the channel is abandoned. */

@@ -6,7 +6,8 @@
  * subclasses (src/errors.ts) for answers that are not results: 503 engine or
  * runner unavailable, 404 unknown session, 429 busy.
  */
-import type { StreamName } from '../docker/demux.ts';
+import type { PoolHealth } from '../pools/pool-health.ts';
+import type { OutputSink } from '../runs/output-sink.ts';
 import type { RunSlot } from '../runs/run-queue.ts';
 import type { RunResult } from '../runs/run-result.ts';
 
@@ -20,22 +21,7 @@ export interface RunInput {
   session?: string | undefined;
 }
 
-/** Receives output text as it happens; each call is one chunk of one stream. */
-export type OutputSink = (stream: StreamName, text: string) => void;
-
-/** Pool state shown by GET /api/health. */
-export interface PoolHealth {
-  /** How many warm entries the pool keeps. */
-  target: number;
-  /** Started and waiting for work. */
-  ready: number;
-  /** Being created or started. */
-  starting: number;
-  /** Taken by a run or a session. */
-  inUse: number;
-  /** Set while the pool cannot fill (engine unreachable, image missing...): health answers 503. */
-  error?: string;
-}
+export type { OutputSink, PoolHealth };
 
 export interface Runner {
   /**

@@ -23,13 +23,13 @@ import {
   type StreamName,
 } from '../docker/engine.ts';
 import { EngineUnavailableError, RunnerUnavailableError } from '../errors.ts';
+import { ContainerPool } from '../pools/container-pool.ts';
 import type { RunSlot } from '../runs/run-queue.ts';
 import type { RunResult } from '../runs/run-result.ts';
+import { encodeSnippetInput, SnippetOutput } from '../runs/snippet-protocol.ts';
 import { superviseRun } from '../runs/supervise-run.ts';
-import { ContainerPool } from './container-pool.ts';
 import type { OutputSink, PoolHealth, RunInput, Runner } from './runner.ts';
 import { type SandboxRuntime, shellContainerOptions } from './shell-sandbox.ts';
-import { encodeSnippetInput, SnippetOutput } from './snippet-protocol.ts';
 
 export const SHELL_ROLE = 'shell';
 /** How long a killed container, or one whose output ended, may take to be seen stopped: 80 × 25 ms. */

@@ -7,7 +7,7 @@
  */
 import type { Config } from '../config.ts';
 import type { ContainerCreateOptions } from '../docker/engine.ts';
-import { SNIPPET_WRAPPER } from './snippet-protocol.ts';
+import { SNIPPET_WRAPPER } from '../runs/snippet-protocol.ts';
 
 /** uid:gid of the `sandbox` user baked into images/shell/Dockerfile. */
 export const SANDBOX_USER = '1000:1000';

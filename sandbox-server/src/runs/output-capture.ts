@@ -7,7 +7,7 @@
  */
 import { StringDecoder } from 'node:string_decoder';
 import type { StreamName } from '../docker/demux.ts';
-import type { OutputSink } from '../runners/runner.ts';
+import type { OutputSink } from './output-sink.ts';
 
 export class OutputCapture {
   readonly #limitBytes: number;

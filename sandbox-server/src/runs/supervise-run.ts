@@ -9,8 +9,8 @@
  * removes its container afterwards anyway.
  */
 import type { StreamName } from '../docker/demux.ts';
-import type { OutputSink } from '../runners/runner.ts';
 import { OutputCapture } from './output-capture.ts';
+import type { OutputSink } from './output-sink.ts';
 
 export interface SupervisedRunOptions {
   timeoutMs: number;

@@ -3,17 +3,12 @@
  * sessions, health. A 429 is waited out (Retry-After) up to BUSY_WAIT_LIMIT_MS; anything else
  * that is not the documented success is an error naming the status and the server's message.
  */
+
+import type { RunResult } from '../../../sandbox-server/src/runs/run-result.ts';
 import type { Runner } from '../../../site/runnable-blocks.ts';
 
-export interface RunResult {
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly exitCode: number | null;
-  readonly timedOut: boolean;
-  readonly truncated: boolean;
-  readonly oomKilled: boolean;
-  readonly durationMs: number;
-}
+/** The API's answer to a run: the server's own schema type (a type-only import, erased at run time). */
+export type { RunResult };
 
 /** How long one request may wait in total for a busy (429) server. */
 const BUSY_WAIT_LIMIT_MS = 180_000;

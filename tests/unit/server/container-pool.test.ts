@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { ContainerPool } from '../../../sandbox-server/src/runners/container-pool.ts';
+import { ContainerPool } from '../../../sandbox-server/src/pools/container-pool.ts';
 
 const silent = { info() {}, warn() {} } as unknown as FastifyBaseLogger;
 

@@ -4,7 +4,7 @@ import {
   RunChannelClosedError,
   STOPPED_RUN_REPORT_MS,
 } from '../../../sandbox-server/src/playground/run-channel.ts';
-import { exitTrailer } from '../../../sandbox-server/src/runners/snippet-protocol.ts';
+import { exitTrailer } from '../../../sandbox-server/src/runs/snippet-protocol.ts';
 import { FakeAttachment } from './fakes/fake-attachment.ts';
 
 /** A channel over a fake playground-serve whose requests the test answers by hand. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../sandbox-server/src/config.ts';
 import { SANDBOX_ENV, shellContainerOptions } from '../../../sandbox-server/src/runners/shell-sandbox.ts';
-import { SNIPPET_WRAPPER } from '../../../sandbox-server/src/runners/snippet-protocol.ts';
+import { SNIPPET_WRAPPER } from '../../../sandbox-server/src/runs/snippet-protocol.ts';
 
 describe('shell sandbox container options', () => {
   const config = loadConfig({});

@@ -7,7 +7,7 @@ import {
   encodeSnippetInput,
   exitTrailer,
   SnippetOutput,
-} from '../../../sandbox-server/src/runners/snippet-protocol.ts';
+} from '../../../sandbox-server/src/runs/snippet-protocol.ts';
 
 const WRAPPER_SCRIPT = join(
   import.meta.dirname,

@@ -24,7 +24,7 @@ import type {
 } from '../../../../sandbox-server/src/docker/engine.ts';
 import { EngineUnavailableError } from '../../../../sandbox-server/src/errors.ts';
 import { PLAYGROUND_EXEC } from '../../../../sandbox-server/src/playground/playground-container.ts';
-import { decodeSnippetInput, exitTrailer } from '../../../../sandbox-server/src/runners/snippet-protocol.ts';
+import { decodeSnippetInput, exitTrailer } from '../../../../sandbox-server/src/runs/snippet-protocol.ts';
 import { FakeAttachment } from './fake-attachment.ts';
 
 export interface FakeProcess {

@@ -7,10 +7,10 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.ts';
 import type { Containers } from '../docker/containers.ts';
 import type { Engine } from '../docker/engine.ts';
-import { DockerRunner } from '../runners/docker-runner.ts';
+import { PlaygroundPool } from '../playground/playground-pool.ts';
+import { SessionStore } from '../playground/session-store.ts';
 import { TerminalStore } from '../terminals/terminal-store.ts';
-import { PlaygroundPool } from './playground-pool.ts';
-import { SessionStore } from './session-store.ts';
+import { DockerRunner } from './docker-runner.ts';
 
 export interface DockerPlaygrounds {
   pool: PlaygroundPool;

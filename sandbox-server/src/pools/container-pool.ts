@@ -16,7 +16,7 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import { HttpError } from '../errors.ts';
-import type { PoolHealth } from './runner.ts';
+import type { PoolHealth } from './pool-health.ts';
 
 export interface ContainerPoolOptions<Item> {
   size: number;
