@@ -123,7 +123,7 @@ export class ShellRunner implements Runner {
         execute: (onOutput, runSignal) => this.#execute(sandbox, input.code, onOutput, runSignal),
         stop: () => this.#engine.killContainer(sandbox.id),
       });
-      return { ...run, oomKilled: await this.#wasOomKilled(sandbox.id, run.exitCode) };
+      return { ...run, oomKilled: await this.#wasOomKilled(sandbox.id) };
     } finally {
       // The answer does not wait for the removal; the container stays tracked until it is gone.
       void this.#pool.release(sandbox);
@@ -173,16 +173,8 @@ export class ShellRunner implements Runner {
    * is stopped now (it is removed next anyway) and its exit awaited. Without the event stream, the
    * engine's record of the stopped container answers.
    */
-  async #wasOomKilled(id: string, exitCode: number | null): Promise<boolean> {
+  async #wasOomKilled(id: string): Promise<boolean> {
     try {
-      // The OOM killer ends a process with SIGKILL, so a run that reports a normal status (< 128) takes
-      // the events already received instead of waiting for the container's exit, which would cost every
-      // ordinary run the runtime's teardown. Missed then: a late event of a kill the snippet survived
-      // (`hog || true`), a rare case that the container's exit status would not show either.
-      if (exitCode !== null && exitCode < 128) {
-        const seen = await this.#engine.oomEventCount(id);
-        if (seen !== null) return seen > 0;
-      }
       const reported = await this.#engine.killAndReportOom(id);
       if (reported !== null) return reported;
       await this.#engine.killContainer(id);
