@@ -86,7 +86,7 @@ function composeDown(): void {
 
 async function api(path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
   const response = await fetch(`${base}${path}`, {
-    method: body === undefined && path !== '/api/sessions' ? 'GET' : 'POST',
+    method: body === undefined ? 'GET' : 'POST',
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
@@ -146,7 +146,7 @@ try {
     );
   });
   await progress.step('playground session and a docker run in it', async () => {
-    const session = await api('/api/sessions');
+    const session = await api('/api/sessions', {});
     expectThat(session.status === 201, 'POST /api/sessions', session);
     const run = await api('/api/run', {
       runner: 'docker',
