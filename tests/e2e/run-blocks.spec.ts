@@ -15,7 +15,10 @@ import {
 // by position, so chapters can change around them.
 
 const WCAG_22_AA_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'];
-const STOP_WITHIN_MS = 1_000;
+// The stopped run sleeps 100 s: "Stopped" well before that can only come from Stop.
+// How fast Stop is belongs to a benchmark, not to a timed assertion on a shared machine.
+const LONG_RUN_SECONDS = 100;
+const STOPPED_WITHIN_MS = 20_000;
 
 const NPROC_BLOCK = 'nproc';
 
@@ -65,18 +68,16 @@ test.describe('shell blocks', () => {
     await expect(target.locator('.rb-live')).toHaveText('Code restored to the original.');
   });
 
-  test(`Stop ends a long run within ${STOP_WITHIN_MS} ms`, async ({ page }) => {
+  test('Stop ends a long run, and focus goes back to Run', async ({ page }) => {
     await page.goto('/en/performance/');
     const target = block(page, NPROC_BLOCK, true);
-    await editCode(page, target, 'echo started\nsleep 100');
+    await editCode(page, target, `echo started\nsleep ${LONG_RUN_SECONDS}`);
     await press(target, 'Run');
     await expect(panel(target).locator('.rb-output')).toContainText('started', { timeout: 30_000 });
     const stop = target.getByRole('button', { name: 'Stop' });
     await stop.focus();
-    const clickedAt = Date.now();
     await stop.click();
-    await expect(panel(target).locator('.rb-status')).toContainText('Stopped', { timeout: STOP_WITHIN_MS });
-    expect(Date.now() - clickedAt).toBeLessThan(STOP_WITHIN_MS);
+    await expect(panel(target).locator('.rb-status')).toContainText('Stopped', { timeout: STOPPED_WITHIN_MS });
     // Focus does not vanish with the Stop button: it goes back to Run.
     await expect(target.getByRole('button', { name: 'Run' })).toBeFocused();
     await expect(target.locator('.rb-live')).toContainText('Stopped');
