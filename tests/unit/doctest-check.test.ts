@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { checkResult } from '../../scripts/lib/doctest/check-result.ts';
 import { mergeRecordedOutputs, type RecordedOutput } from '../../scripts/lib/doctest/recorded-outputs.ts';
-import type { RunResult } from '../../scripts/lib/doctest/sandbox-client.ts';
 import { extractRunnableBlocks, type RunnableBlock } from '../../site/runnable-blocks.ts';
+import { runResult as result } from '../support/run-result.ts';
 
 const FENCE = '```';
 
@@ -12,19 +12,6 @@ function block(meta: string, expected?: string): RunnableBlock {
   const [first] = extractRunnableBlocks(mdx.join('\n')).blocks;
   if (!first) throw new Error('no block');
   return first;
-}
-
-function result(overrides: Partial<RunResult> = {}): RunResult {
-  return {
-    stdout: '',
-    stderr: '',
-    exitCode: 0,
-    timedOut: false,
-    truncated: false,
-    oomKilled: false,
-    durationMs: 120,
-    ...overrides,
-  };
 }
 
 describe('checkResult', () => {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { checkSolved, checkUntouched } from '../../scripts/lib/doctest/exercise-check.ts';
 import { pageContent } from '../../scripts/lib/doctest/pages.ts';
-import type { RunResult } from '../../scripts/lib/doctest/sandbox-client.ts';
 import { extractExercises } from '../../site/exercises/exercise-source.ts';
 import { countSolved, markSolved, readSolved } from '../../site/exercises/progress.ts';
 import { chapterOfPath } from '../../site/exercises/sidebar-progress.ts';
 import { verifyHint } from '../../site/exercises/verify-hint.ts';
+import { runResult as result } from '../support/run-result.ts';
 
 const FENCE = '```';
 
@@ -27,19 +27,6 @@ function verifyAndSolution(): string[] {
     '',
     '</Solution>',
   ];
-}
-
-function result(overrides: Partial<RunResult> = {}): RunResult {
-  return {
-    stdout: '',
-    stderr: '',
-    exitCode: 0,
-    timedOut: false,
-    truncated: false,
-    oomKilled: false,
-    durationMs: 300,
-    ...overrides,
-  };
 }
 
 describe('extractExercises', () => {
