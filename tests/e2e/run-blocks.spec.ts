@@ -1,5 +1,5 @@
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
+import { axeViolations } from './axe.ts';
 import {
   block,
   collectErrors,
@@ -14,7 +14,6 @@ import {
 // sandboxes, a real Docker playground. Blocks are picked by their code (data-code), not
 // by position, so chapters can change around them.
 
-const WCAG_22_AA_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'];
 // The stopped run sleeps 100 s: "Stopped" well before that can only come from Stop.
 // How fast Stop is belongs to a benchmark, not to a timed assertion on a shared machine.
 const LONG_RUN_SECONDS = 100;
@@ -77,7 +76,9 @@ test.describe('shell blocks', () => {
     const stop = target.getByRole('button', { name: 'Stop' });
     await stop.focus();
     await stop.click();
-    await expect(panel(target).locator('.rb-status')).toContainText('Stopped', { timeout: STOPPED_WITHIN_MS });
+    await expect(panel(target).locator('.rb-status')).toContainText('Stopped', {
+      timeout: STOPPED_WITHIN_MS,
+    });
     // Focus does not vanish with the Stop button: it goes back to Run.
     await expect(target.getByRole('button', { name: 'Run' })).toBeFocused();
     await expect(target.locator('.rb-live')).toContainText('Stopped');
@@ -265,12 +266,7 @@ test.describe('accessibility with an output panel open', () => {
         await expect(panel(target).locator('.rb-stderr')).toBeVisible();
         // The main content, where every runnable block is; the header (Starlight's search button,
         // label-content-name-mismatch) is accessibility.spec.ts's business.
-        const results = await new AxeBuilder({ page }).include('main').withTags(WCAG_22_AA_TAGS).analyze();
-        const summary = results.violations.map((violation) => ({
-          rule: violation.id,
-          targets: violation.nodes.slice(0, 5).map((node) => node.target.join(' ')),
-        }));
-        expect(summary).toEqual([]);
+        expect(await axeViolations(page, 'main')).toEqual([]);
       });
     }
   }

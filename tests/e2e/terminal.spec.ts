@@ -3,11 +3,10 @@
  * terminal" button, typed into, sharing the playground with the Run buttons, usable with the keyboard
  * alone, in both languages, and without accessibility violations while open.
  */
-import AxeBuilder from '@axe-core/playwright';
 import { expect, type Locator, type Page, test } from '@playwright/test';
+import { axeViolations } from './axe.ts';
 import { block, collectErrors, runAndWait } from './run-block-helpers.ts';
 
-const WCAG_22_AA_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'];
 const PROMPT = /root@playground:~#/;
 /** A shell's first answer can take a few seconds on a busy machine (a playground is booted for the page). */
 const SHELL_TIMEOUT_MS = 90_000;
@@ -116,15 +115,7 @@ for (const theme of ['light', 'dark'] as const) {
       await typeLine(page, 'ls -la /');
       await expect(screen(page)).toContainText('proc', { timeout: SHELL_TIMEOUT_MS });
       // The panel only: every page as a whole is checked by accessibility.spec.ts.
-      const results = await new AxeBuilder({ page })
-        .include('terminal-panel')
-        .withTags(WCAG_22_AA_TAGS)
-        .analyze();
-      const summary = results.violations.map((violation) => ({
-        rule: violation.id,
-        targets: violation.nodes.slice(0, 5).map((node) => node.target.join(' ')),
-      }));
-      expect(summary).toEqual([]);
+      expect(await axeViolations(page, 'terminal-panel')).toEqual([]);
     });
   }
 }
