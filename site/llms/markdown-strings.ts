@@ -1,4 +1,4 @@
-/** The words the Markdown version of a page and the "Copy page as Markdown" control use. */
+/** The words the Markdown version of a page and the link to it under each title use. */
 import type { Locale } from '../config/site-config.ts';
 
 export interface MarkdownStrings {
@@ -6,10 +6,7 @@ export interface MarkdownStrings {
   runnable: (runner: string) => string;
   expectedOutput: string;
   recordedOutput: (exitCode: number | null) => string;
-  copyPage: string;
   viewMarkdown: string;
-  copied: string;
-  copyFailed: string;
   /** Heading of the page list in llms.txt. */
   pagesHeading: string;
 }
@@ -19,10 +16,7 @@ const zh: MarkdownStrings = {
   runnable: (runner) => `可运行（${runner === 'docker' ? 'Docker 练习环境' : 'shell 沙箱'}）：`,
   expectedOutput: '预期输出：',
   recordedOutput: (exitCode) => `实际运行记录${exitCode === null ? '' : `（退出码 ${exitCode}）`}：`,
-  copyPage: '复制为 Markdown',
   viewMarkdown: '查看 Markdown',
-  copied: '已复制本页的 Markdown',
-  copyFailed: '复制失败，请打开“查看 Markdown”手动复制',
   pagesHeading: '页面',
 };
 
@@ -31,10 +25,7 @@ const en: MarkdownStrings = {
   runnable: (runner) => `Runnable (${runner === 'docker' ? 'Docker playground' : 'shell sandbox'}):`,
   expectedOutput: 'Expected output:',
   recordedOutput: (exitCode) => `Recorded output${exitCode === null ? '' : ` (exit code ${exitCode})`}:`,
-  copyPage: 'Copy page as Markdown',
   viewMarkdown: 'View as Markdown',
-  copied: 'Copied the page as Markdown',
-  copyFailed: 'Copying failed: open "View as Markdown" and copy it from there',
   pagesHeading: 'Pages',
 };
 

@@ -67,16 +67,14 @@ describe('llms.txt and llms-full.txt', () => {
   });
 });
 
-describe('the Copy page as Markdown control', () => {
+describe('the link to the Markdown version', () => {
   it.each(PAGES.filter((page) => page.slug !== 'index'))(
-    '$path has it under the title, in its language',
+    '$path has it under the title, in its language, without a script',
     ({ path, locale }) => {
-      const strings = markdownStrings(locale);
-      const control = parse(readPage(path)).querySelector('copy-markdown');
-      expect(control?.querySelector('button')?.text.trim()).toBe(strings.copyPage);
-      expect(control?.querySelector('a')?.getAttribute('href')).toBe(`${path}index.md`);
-      expect(control?.querySelector('a')?.text.trim()).toBe(strings.viewMarkdown);
-      expect(control?.querySelector('[role="status"]')).toBeTruthy();
+      const link = parse(readPage(path)).querySelector('.markdown-version a');
+      expect(link?.getAttribute('href')).toBe(`${path}index.md`);
+      expect(link?.text.trim()).toBe(markdownStrings(locale).viewMarkdown);
+      expect(readPage(path)).not.toContain('copy-markdown');
     },
   );
 });
