@@ -6,7 +6,9 @@
  * Origin, an absolute-form target, a forged-trailer flood) and playground sessions (create, run, delete).
  * A ninth, "normal" client runs `echo hello` once a second and its latency is recorded. Prints:
  * unexpected 5xx answers, containers left behind after shutdown, server RSS at start and end, and the
- * p95 of the normal client. Targets: 0 leaks, 0 unexpected 5xx, RSS growth under 50 MiB.
+ * p95 of the normal client. Targets: 0 leaks, 0 unexpected 5xx, RSS growth under 50 MiB. RSS is also
+ * sampled every minute: a curve that flattens after warm-up (V8's heap and code space growing to their
+ * working size) is not a leak; one that keeps climbing is.
  *
  *   SOAK_MINUTES=10   how long the traffic lasts (bounded: at most 60)
  *   SOAK_WORKERS=8    concurrency of the mixed traffic
@@ -132,6 +134,16 @@ function rssMib(pid: number): number {
   return Number(line?.[1] ?? Number.NaN) / 1024;
 }
 
+/** "RSS/heap/external" in MiB: the server's own view (its /metrics) tells a V8 heap leak from buffers. */
+async function memorySample(pid: number): Promise<string> {
+  const metrics = (await send({ from: '127.0.0.1', method: 'GET', target: '/metrics' })).body;
+  const mib = (name: string) => {
+    const bytes = Number(metrics.match(new RegExp(`^dockyard_${name} (\\S+)$`, 'm'))?.[1]);
+    return (bytes / 2 ** 20).toFixed(1);
+  };
+  return `${rssMib(pid).toFixed(1)}/${mib('nodejs_heap_size_used_bytes')}/${mib('nodejs_external_memory_bytes')}`;
+}
+
 async function waitReady(): Promise<void> {
   const deadline = performance.now() + READY_WITHIN_MS;
   while (performance.now() < deadline) {
@@ -184,6 +196,13 @@ async function main(): Promise<void> {
       count(await (STEPS[which] as (from: string) => Promise<Answer[]>)(from), which);
     }
   };
+  const memoryByMinute: string[] = [];
+  const sampleMemory = async () => {
+    while (performance.now() < endMs - 60_000) {
+      await sleep(60_000);
+      memoryByMinute.push(await memorySample(pid));
+    }
+  };
   const latenciesMs: number[] = [];
   const normalClient = async () => {
     while (performance.now() < endMs) {
@@ -194,7 +213,11 @@ async function main(): Promise<void> {
       await sleep(1_000);
     }
   };
-  await Promise.all([...Array.from({ length: WORKERS }, (_, i) => worker(i)), normalClient()]);
+  await Promise.all([
+    ...Array.from({ length: WORKERS }, (_, i) => worker(i)),
+    normalClient(),
+    sampleMemory(),
+  ]);
   // What is left once the traffic stops and the server has settled (pool refilled, removals done).
   await sleep(10_000);
   const rssEndMib = rssMib(pid);
@@ -215,6 +238,7 @@ async function main(): Promise<void> {
   console.log(
     `server RSS: start ${rssStartMib.toFixed(1)} MiB, end ${rssEndMib.toFixed(1)} MiB (growth ${(rssEndMib - rssStartMib).toFixed(1)} MiB)`,
   );
+  console.log(`server memory each minute, MiB (RSS/V8 heap used/off-heap): ${memoryByMinute.join(', ')}`);
   console.log(
     `normal client: ${latenciesMs.length} runs, p50 ${Math.round(percentile(latenciesMs, 50))} ms, p95 ${Math.round(percentile(latenciesMs, 95))} ms, max ${Math.round(latenciesMs.at(-1) ?? 0)} ms`,
   );
