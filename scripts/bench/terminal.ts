@@ -4,16 +4,18 @@
  *  - keystroke → echo latency: one character typed at the shell prompt until its echo arrives, on an idle
  *    server and while four shell runs keep the CPUs busy;
  *  - a `yes` flood for 10 s with the client drawing (acknowledging) as fast as it can: the server
- *    process's RSS before and at its highest, and the bytes that went through.
+ *    process's RSS before and at its highest, and the bytes that went through;
+ *  - the browser's frame rate during a 10 s `yes` flood in the terminal panel of a chapter page (Debian's
+ *    Chromium, the built site served by the same server): measured only when `npm run build` has run.
  * Prints a table and writes bench-results/terminal.json. BENCH_KEYSTROKES (default 200) samples each.
- * The browser's frame rate during a flood is not measured here.
  */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startSandboxServer } from '../lib/doctest/server-process.ts';
 import { TerminalClient } from '../lib/terminal-client.ts';
+import { type FrameRate, measureFloodFrameRate } from './terminal-frame-rate.ts';
 
 const KEYSTROKES = Number(process.env.BENCH_KEYSTROKES ?? 200);
 const BUSY_RUNS = 4;
@@ -22,6 +24,8 @@ const RSS_SAMPLE_MS = 250;
 const PROMPT = /root@playground:[^\r\n]*# $/;
 const REPO_ROOT = join(import.meta.dirname, '..', '..');
 const RESULTS = join(REPO_ROOT, 'bench-results', 'terminal.json');
+const SITE_DIR = join(REPO_ROOT, 'dist');
+const SITE_BUILT = existsSync(join(SITE_DIR, 'index.html'));
 /** Eight seconds of a busy shell loop: inside the run's 10 s limit. */
 const BUSY_CODE = 'end=$((SECONDS+8)); while [ "$SECONDS" -lt "$end" ]; do :; done';
 
@@ -60,7 +64,7 @@ async function keystrokeLatencies(terminal: TerminalClient, count: number): Prom
 async function main(): Promise<void> {
   const loadAtStart = loadavg().map((load) => Number(load.toFixed(2)));
   const logDir = mkdtempSync(join(tmpdir(), 'dockyard-bench-terminal-'));
-  const server = await startSandboxServer(REPO_ROOT, logDir);
+  const server = await startSandboxServer(REPO_ROOT, logDir, SITE_BUILT ? { siteDir: SITE_DIR } : {});
   try {
     const created = await fetch(`${server.url}/api/sessions`, {
       method: 'POST',
@@ -109,6 +113,10 @@ async function main(): Promise<void> {
     await terminal.waitFor('flood-over\r\n', 60_000, from);
     const rssAfterMib = rssMib(server.pid);
     terminal.close();
+    await fetch(`${server.url}/api/sessions/${session}`, { method: 'DELETE' });
+    const frameRate: FrameRate | undefined = SITE_BUILT
+      ? await measureFloodFrameRate(server.url, '/en/commands/', 'Terminal', FLOOD_MS)
+      : undefined;
 
     const result = {
       date: new Date().toISOString(),
@@ -132,6 +140,7 @@ async function main(): Promise<void> {
         rssGrowthMib: Number((rssMaxMib - rssBeforeMib).toFixed(1)),
         targetGrowthMib: 20,
       },
+      browser: frameRate ?? 'not measured: run `npm run build` first',
     };
     mkdirSync(join(REPO_ROOT, 'bench-results'), { recursive: true });
     writeFileSync(RESULTS, `${JSON.stringify(result, null, 2)}\n`);
@@ -145,6 +154,12 @@ async function main(): Promise<void> {
     console.log(
       `yes flood ${FLOOD_MS / 1000} s: ${result.flood.mibPerSecond} MiB/s delivered; server RSS ${rssBeforeMib} → max ${rssMaxMib} MiB ` +
         `(+${result.flood.rssGrowthMib}, target ≤ 20), ${rssAfterMib} MiB after`,
+    );
+    console.log(
+      frameRate
+        ? `browser, yes flood ${FLOOD_MS / 1000} s in the panel: ${frameRate.floodFps} frames/s ` +
+            `(longest frame ${frameRate.floodLongestFrameMs} ms; ${frameRate.quietFps} frames/s while quiet)`
+        : 'browser frame rate: not measured (no built site: run `npm run build` first)',
     );
     console.log(`wrote ${RESULTS}`);
   } finally {

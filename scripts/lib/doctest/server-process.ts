@@ -28,7 +28,16 @@ function exited(child: ChildProcess): Promise<void> {
     : new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
-export async function startSandboxServer(repoRoot: string, logDir: string): Promise<ServerProcess> {
+export interface ServerOptions {
+  /** A built site to serve as `npm start` does; by default the API alone. */
+  siteDir?: string;
+}
+
+export async function startSandboxServer(
+  repoRoot: string,
+  logDir: string,
+  options: ServerOptions = {},
+): Promise<ServerProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const logFile = join(logDir, 'doctest-server.log');
@@ -44,8 +53,8 @@ export async function startSandboxServer(repoRoot: string, logDir: string): Prom
       RATE_LIMIT_MAX: '1000000',
       RUN_CONCURRENCY_PER_CLIENT: '256',
       RUN_QUEUE_LIMIT_PER_CLIENT: '10000',
-      // The API alone: a directory without index.html makes the server skip the static site.
-      SITE_DIR: logDir,
+      // By default the API alone: a directory without index.html makes the server skip the static site.
+      SITE_DIR: options.siteDir ?? logDir,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
