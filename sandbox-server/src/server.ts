@@ -28,9 +28,9 @@ async function main(): Promise<void> {
     callTimeoutMs: engineSettings.dockerCallTimeoutMs,
   });
   // The machine-dependent defaults are derived for the engine's host, where the containers run.
-  const info = await engine.info().catch((error: unknown) =>
-    error instanceof Error ? error : new Error(String(error)),
-  );
+  const info = await engine
+    .info()
+    .catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
   const host = info instanceof Error ? localCapacity() : engineCapacity(info);
   const config = loadConfig(process.env, host);
   const { app } = await buildSandbox({
