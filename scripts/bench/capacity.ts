@@ -45,8 +45,11 @@ const FIRST_OUTPUT_P95_LIMIT_MS = 2_000;
 /** Host memory kept free for the engine, the server, shell runs and the page cache. */
 const MEMORY_HEADROOM_MIB = 2_048;
 const CONCURRENCIES = [4, 16] as const;
-/** Lets a new playground's boot (and the pool's refill) settle before the busy session is measured. */
-const SETTLE_MS = 2_000;
+/**
+ * After a new playground's boot and the pool's refill: a quiet window in which the host's CPU use is what
+ * the idle playgrounds (and the rest of the machine) cost, before the busy session is measured.
+ */
+const IDLE_WINDOW_MS = 3_000;
 const POOL_REFILL_WITHIN_MS = 120_000;
 const PROBE = 'docker run --rm busybox echo capacity-probe';
 const RESULTS = join(import.meta.dirname, '..', '..', 'bench-results', 'capacity.json');
@@ -166,14 +169,24 @@ async function waitForPool(server: PlaygroundServer): Promise<void> {
 
 interface Step {
   idlePlaygrounds: number;
+  elapsedSeconds: number;
   firstOutputP50Ms: number;
   firstOutputP95Ms: number;
   hostMemoryAvailableMib: number;
+  /** Host CPU use in the quiet window before the probes, all cores = 100 %. */
+  hostCpuIdleWindowPercent: number;
+  /** Host CPU use while the busy session's probes ran. */
   hostCpuBusyPercent: number;
   loadAverage1m: number;
   hostProcesses: number;
   playgroundMemoryMib: number;
   playgroundPids: number;
+}
+
+const benchStartedMs = performance.now();
+
+function busyShare(before: { busy: number; total: number }, after: { busy: number; total: number }): number {
+  return Math.round((100 * (after.busy - before.busy)) / (after.total - before.total));
 }
 
 async function measureStep(
@@ -183,7 +196,8 @@ async function measureStep(
   idle: number,
 ): Promise<Step> {
   await waitForPool(server);
-  await sleep(SETTLE_MS);
+  const windowStart = cpuTimes();
+  await sleep(IDLE_WINDOW_MS);
   const cpuBefore = cpuTimes();
   const samples: number[] = [];
   for (let i = 0; i < SAMPLES; i++) samples.push(await firstOutputMs(base, busy, PROBE));
@@ -191,12 +205,12 @@ async function measureStep(
   const stats = await playgroundStats(server);
   return {
     idlePlaygrounds: idle,
+    elapsedSeconds: Math.round((performance.now() - benchStartedMs) / 1_000),
     firstOutputP50Ms: percentile(samples, 50),
     firstOutputP95Ms: percentile(samples, 95),
     hostMemoryAvailableMib: meminfoMib().availableMib,
-    hostCpuBusyPercent: Math.round(
-      (100 * (cpuAfter.busy - cpuBefore.busy)) / (cpuAfter.total - cpuBefore.total),
-    ),
+    hostCpuIdleWindowPercent: busyShare(windowStart, cpuBefore),
+    hostCpuBusyPercent: busyShare(cpuBefore, cpuAfter),
     loadAverage1m: Number((loadavg()[0] ?? 0).toFixed(1)),
     hostProcesses: hostProcesses(),
     playgroundMemoryMib: stats.memoryMib,
@@ -221,8 +235,9 @@ async function idlePlaygrounds(server: PlaygroundServer, base: string, opened: s
     const step = await measureStep(server, base, busy, idle);
     steps.push(step);
     console.log(
-      `${idle} idle: first output p50 ${step.firstOutputP50Ms} ms, p95 ${step.firstOutputP95Ms} ms; ` +
-        `host ${step.hostMemoryAvailableMib} MiB available, CPU ${step.hostCpuBusyPercent} %, load ${step.loadAverage1m}`,
+      `${idle} idle (${step.elapsedSeconds} s): first output p50 ${step.firstOutputP50Ms} ms, ` +
+        `p95 ${step.firstOutputP95Ms} ms; host ${step.hostMemoryAvailableMib} MiB available, ` +
+        `CPU ${step.hostCpuIdleWindowPercent} % idle / ${step.hostCpuBusyPercent} % busy, load ${step.loadAverage1m}`,
     );
     if (step.firstOutputP95Ms >= FIRST_OUTPUT_P95_LIMIT_MS) {
       bound = `latency: the busy session's first-output p95 reached ${step.firstOutputP95Ms} ms (CPU)`;
@@ -251,13 +266,22 @@ async function idlePlaygrounds(server: PlaygroundServer, base: string, opened: s
     dockerStatsMibPerIdlePlayground: significant(statsMibPerPlayground),
     pidsPerIdlePlayground:
       added > 0 ? significant((last.playgroundPids - first.playgroundPids) / added) : Number.NaN,
-    /** How many idle playgrounds the memory available at the start would hold at the measured cost each. */
-    memoryProjectedPlaygrounds:
-      Number.isFinite(hostMibPerPlayground) && hostMibPerPlayground > 0
-        ? Math.floor((first.hostMemoryAvailableMib - MEMORY_HEADROOM_MIB) / hostMibPerPlayground)
-        : null,
+    /**
+     * How many idle playgrounds the memory available at the start would hold, at the larger of the two
+     * measured costs (the host's figure moves with everything else running on a shared machine).
+     */
+    memoryProjectedPlaygrounds: projectByMemory(
+      first.hostMemoryAvailableMib,
+      Math.max(hostMibPerPlayground, statsMibPerPlayground),
+    ),
     steps,
   };
+}
+
+function projectByMemory(availableMib: number, mibPerPlayground: number): number | null {
+  return Number.isFinite(mibPerPlayground) && mibPerPlayground > 0
+    ? Math.floor((availableMib - MEMORY_HEADROOM_MIB) / mibPerPlayground)
+    : null;
 }
 
 interface Throughput {
@@ -397,7 +421,7 @@ async function main(): Promise<void> {
         'first output p50',
         'p95',
         'host available',
-        'host CPU',
+        'host CPU idle / busy',
         'load',
         'playgrounds (stats)',
         'pids',
@@ -407,7 +431,7 @@ async function main(): Promise<void> {
         `${step.firstOutputP50Ms} ms`,
         `${step.firstOutputP95Ms} ms`,
         `${step.hostMemoryAvailableMib} MiB`,
-        `${step.hostCpuBusyPercent} %`,
+        `${step.hostCpuIdleWindowPercent} % / ${step.hostCpuBusyPercent} %`,
         String(step.loadAverage1m),
         `${step.playgroundMemoryMib} MiB`,
         String(step.playgroundPids),
