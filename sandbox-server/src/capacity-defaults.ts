@@ -31,22 +31,22 @@ export interface CapacityDefaults {
 /** Kept free of playgrounds: the OS and page cache, the engine, the server (~0.2 GiB), the shell runs. */
 export const RESERVED_MEMORY_MIB = 2_048;
 /**
- * What one session is budgeted on average. An idle playground measured ~76 MiB of the host's memory
- * (35 MiB of it in `docker stats`); a reader's build or `compose up` takes a few hundred MiB more. 512 MiB
+ * What one session is budgeted on average. An idle playground measured ~34 MiB in `docker stats` (the
+ * host's own figure is too noisy on a shared machine to add anything); a reader's build or `compose up` takes a few hundred MiB more. 512 MiB
  * lets one session in three sit at its 1.5 GiB limit (PLAYGROUND_MEMORY_LIMIT_MIB) at the same time:
  * an overcommit — where every session may be hostile, set SESSION_LIMIT to
  * (memory − 2 GiB) / PLAYGROUND_MEMORY_LIMIT_MIB instead (SECURITY.md).
  */
 export const SESSION_MEMORY_BUDGET_MIB = 512;
 /**
- * Sessions per core. An idle inner daemon costs little CPU: with 20 idle playgrounds on 2 cores a busy
- * session's first output stayed at p95 ≤ 0.7 s, far from the 2 s bound (a reduced run); 20 per core is
- * the projection a full run checks. Active sessions, not idle ones, are what the cores must carry.
+ * Sessions per core. An idle inner daemon costs little CPU: with 30 idle playgrounds on 2 cores the host's CPU
+ * stayed at 4–10 % and a busy session's first output at p95 ≤ 0.7 s, far from the 2 s bound (a reduced
+ * run); 20 per core is the projection a full run checks. Active sessions, not idle ones, are what the cores must carry.
  */
 export const SESSIONS_PER_CORE = 20;
 /**
- * Runs executing per core. On 2 cores, 16 clients got 10.2 runs/s against 9.1 for 4 (+12 %) while the p95
- * went from 0.7 to 1.8 s: more concurrency than 2 per core mostly makes each run slower.
+ * Runs executing per core. On 2 cores, 16 clients got 9.9 runs/s against 10.9 for 4 while the p95 went from
+ * 0.5 to 1.9 s (an earlier run: 10.2 against 9.1): more than 2 per core only makes each run slower.
  */
 export const RUNS_PER_CORE = 2;
 /** Runs waiting per core before 429. */
