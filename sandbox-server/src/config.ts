@@ -8,11 +8,12 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { type Static, Type } from 'typebox';
 import { Value } from 'typebox/value';
+import { capacityDefaults, type HostCapacity, localCapacity } from './capacity-defaults.ts';
 
-const CORES = availableParallelism();
+/** What the schema shows as defaults; loadConfig derives them again for the engine's host. */
+const LOCAL_DEFAULTS = capacityDefaults(localCapacity());
 /** Three minutes: an image build on a busy 2-core machine took up to ~60 s of it. */
 export const PLAYGROUND_RUN_TIMEOUT_DEFAULT_MS = 180_000;
 
@@ -21,7 +22,7 @@ const Int = (
   minimum: number,
   maximum: number,
   description: string,
-  /** The default is computed from this machine's cores: `.env.example` shows a 2-core machine's. */
+  /** The default is derived from the host's cores and memory (capacity-defaults.ts): `.env.example` shows a 2-core, 24 GiB host's. */
   machineDependent = false,
 ) => Type.Integer({ default: defaultValue, minimum, maximum, description, machineDependent });
 
@@ -84,7 +85,7 @@ export const EnvSchema = Type.Object({
   }),
   SHELL_IMAGE: Type.String({ default: 'dockyard/shell:latest' }),
   SHELL_POOL_SIZE: Int(
-    Math.min(4, 2 * CORES),
+    LOCAL_DEFAULTS.SHELL_POOL_SIZE,
     0,
     64,
     'pre-started shell containers; 0 = fresh container per run',
@@ -100,8 +101,14 @@ export const EnvSchema = Type.Object({
   RUN_CODE_LIMIT_BYTES: Int(16 * 1024, 1, 1024 * 1024, 'UTF-8 size of one snippet'),
   REQUEST_BODY_LIMIT_BYTES: Int(64 * 1024, 1024, 16 * 1024 * 1024, 'size of a request body'),
 
-  RUN_CONCURRENCY: Int(2 * CORES, 1, 256, 'runs executing at once', true),
-  RUN_QUEUE_LIMIT: Int(4 * CORES, 0, 10_000, 'runs waiting for a slot; beyond it: 429', true),
+  RUN_CONCURRENCY: Int(LOCAL_DEFAULTS.RUN_CONCURRENCY, 1, 256, 'runs executing at once', true),
+  RUN_QUEUE_LIMIT: Int(
+    LOCAL_DEFAULTS.RUN_QUEUE_LIMIT,
+    0,
+    10_000,
+    'runs waiting for a slot; beyond it: 429',
+    true,
+  ),
   RUN_CONCURRENCY_PER_CLIENT: Int(2, 1, 256, 'runs of one client executing at once'),
   RUN_QUEUE_LIMIT_PER_CLIENT: Int(
     2,
@@ -120,7 +127,13 @@ export const EnvSchema = Type.Object({
     description:
       'volume with the offline image catalog (npm run images); empty: playgrounds start without it',
   }),
-  PLAYGROUND_POOL_SIZE: Int(1, 0, 32, 'booted playgrounds kept ready for new sessions; 0 = boot on demand'),
+  PLAYGROUND_POOL_SIZE: Int(
+    LOCAL_DEFAULTS.PLAYGROUND_POOL_SIZE,
+    0,
+    32,
+    'booted playgrounds kept ready for new sessions; 0 = boot on demand',
+    true,
+  ),
   PLAYGROUND_MEMORY_LIMIT_MIB: Int(1536, 256, 64 * 1024, 'memory (no swap) of one playground, all inside it'),
   PLAYGROUND_PIDS_LIMIT: Int(1024, 64, 65_536, 'processes of one playground, all inside it'),
   PLAYGROUND_CPU_LIMIT_MILLICORES: Int(1000, 100, 64_000, 'CPU of one playground'),
@@ -168,7 +181,7 @@ export const EnvSchema = Type.Object({
     'a session ends this long after it began',
   ),
   SESSION_LIMIT: Int(
-    Math.max(2, CORES * 2),
+    LOCAL_DEFAULTS.SESSION_LIMIT,
     1,
     1_000,
     'live sessions (and session-less docker runs) per server; beyond it: 429',
@@ -273,9 +286,17 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-/** Reads the variables named in EnvSchema from `env`; throws ConfigError listing every invalid one. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const raw: Record<string, unknown> = {};
+/**
+ * Reads the variables named in EnvSchema from `env`; throws ConfigError listing every invalid one. The
+ * machine-dependent defaults are derived for `host`, the host the containers run on.
+ */
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  host: HostCapacity = localCapacity(),
+): Config {
+  const raw: Record<string, unknown> = { ...capacityDefaults(host) } satisfies Partial<
+    Record<keyof Env, number>
+  >;
   for (const name of Object.keys(EnvSchema.properties)) {
     const value = env[name];
     if (value !== undefined && value !== '') raw[name] = value;

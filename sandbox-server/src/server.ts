@@ -10,6 +10,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSandbox } from './app.ts';
+import { engineCapacity, localCapacity } from './capacity-defaults.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { DockerEngine } from './docker/engine.ts';
 import { persistedInstanceIdentity } from './docker/labels.ts';
@@ -21,11 +22,17 @@ const ENV_FILE = join(import.meta.dirname, '..', '..', '.env');
 
 async function main(): Promise<void> {
   if (existsSync(ENV_FILE)) process.loadEnvFile(ENV_FILE);
-  const config = loadConfig();
+  const engineSettings = loadConfig();
   const engine = new DockerEngine({
-    socketPath: config.dockerSocketPath,
-    callTimeoutMs: config.dockerCallTimeoutMs,
+    socketPath: engineSettings.dockerSocketPath,
+    callTimeoutMs: engineSettings.dockerCallTimeoutMs,
   });
+  // The machine-dependent defaults are derived for the engine's host, where the containers run.
+  const info = await engine
+    .info()
+    .catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
+  const host = info instanceof Error ? localCapacity() : engineCapacity(info);
+  const config = loadConfig(process.env, host);
   const { app } = await buildSandbox({
     config,
     engine,
@@ -33,15 +40,18 @@ async function main(): Promise<void> {
     runners: { shell: true, docker: true },
   });
 
-  try {
-    const info = await engine.info();
-    app.log.info({ docker: info.serverVersion, runtimes: info.runtimes }, 'Docker engine reachable');
-  } catch (error) {
+  if (info instanceof Error) {
     app.log.warn(
-      `Docker engine not reachable at ${config.dockerSocketPath} (${(error as Error).message}); ` +
+      `Docker engine not reachable at ${config.dockerSocketPath} (${info.message}); ` +
         'serving the site with Run disabled until it is (start it with scripts/provision/docker-engine.sh)',
     );
+  } else {
+    app.log.info({ docker: info.serverVersion, runtimes: info.runtimes }, 'Docker engine reachable');
   }
+  app.log.info(
+    { host, sessionLimit: config.sessionLimit, runConcurrency: config.runConcurrency },
+    'capacity (variables set in the environment win over the derived defaults)',
+  );
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;

@@ -1,7 +1,7 @@
 /**
- * An in-process server with only the docker runner, for the playground integration tests and
- * `npm run bench:playground`: the app with the real engine, a playground pool and session store,
- * driven with app.inject. Config comes from loadConfig with the caller's overrides over the
+ * An in-process server with the docker runner (and the shell runner on request), for the playground
+ * integration tests and `npm run bench:playground` / `bench:capacity`: the app with the real engine, a
+ * playground pool and session store, driven with app.inject. Config comes from loadConfig with the caller's overrides over the
  * PLAYGROUND_* variables of the environment (so a developer can point both at another build).
  */
 import { execFileSync } from 'node:child_process';
@@ -30,7 +30,10 @@ export interface PlaygroundServer {
   containersOfThisServer(): Promise<ContainerSummary[]>;
 }
 
-export async function startPlaygroundServer(env: Record<string, string> = {}): Promise<PlaygroundServer> {
+export async function startPlaygroundServer(
+  env: Record<string, string> = {},
+  { shell = false }: { shell?: boolean } = {},
+): Promise<PlaygroundServer> {
   const passed = Object.fromEntries(
     Object.entries(process.env).filter(
       (entry): entry is [string, string] => entry[0].startsWith('PLAYGROUND_') && entry[1] !== undefined,
@@ -54,7 +57,7 @@ export async function startPlaygroundServer(env: Record<string, string> = {}): P
     config,
     engine,
     identity: newInstanceIdentity(),
-    runners: { shell: false, docker: true },
+    runners: { shell, docker: true },
     serveSite: false,
   });
   const { app, containers } = sandbox;

@@ -26,6 +26,8 @@ export interface EngineInfo {
   serverVersion: string;
   runtimes: string[];
   cpus: number;
+  /** The engine host's memory (`docker info` MemTotal): where the containers' memory comes from. */
+  memoryBytes: number;
 }
 
 export interface ContainerSummary {
@@ -133,7 +135,7 @@ interface AbortableCalls {
   ping(options: { abortSignal: AbortSignal }): Promise<unknown>;
   info(options: {
     abortSignal: AbortSignal;
-  }): Promise<{ ServerVersion?: string; Runtimes?: object; NCPU?: number }>;
+  }): Promise<{ ServerVersion?: string; Runtimes?: object; NCPU?: number; MemTotal?: number }>;
 }
 type AbortableImageInspect = (options: { abortSignal: AbortSignal }) => Promise<Docker.ImageInspectInfo>;
 
@@ -188,6 +190,7 @@ export class DockerEngine implements Engine {
       serverVersion: String(info.ServerVersion ?? ''),
       runtimes: Object.keys(info.Runtimes ?? {}),
       cpus: Number(info.NCPU ?? 0),
+      memoryBytes: Number(info.MemTotal ?? 0),
     };
   }
 

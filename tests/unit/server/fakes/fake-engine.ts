@@ -84,7 +84,7 @@ export class FakeEngine implements Engine {
 
   async info(): Promise<EngineInfo> {
     this.#check();
-    return { serverVersion: 'fake', runtimes: this.runtimes, cpus: 2 };
+    return { serverVersion: 'fake', runtimes: this.runtimes, cpus: 2, memoryBytes: 24 * 1024 ** 3 };
   }
 
   async inspectImage(name: string): Promise<ImageSummary | null> {
