@@ -31,13 +31,14 @@ export interface CapacityDefaults {
 /** Kept free of playgrounds: the OS and page cache, the engine, the server (~0.2 GiB), the shell runs. */
 export const RESERVED_MEMORY_MIB = 2_048;
 /**
- * What one session is budgeted on average. An idle playground measured ~34 MiB in `docker stats` (the
- * host's own figure is too noisy on a shared machine to add anything); a reader's build or `compose up` takes a few hundred MiB more. 512 MiB
- * lets one session in three sit at its 1.5 GiB limit (PLAYGROUND_MEMORY_LIMIT_MIB) at the same time:
- * an overcommit — where every session may be hostile, set SESSION_LIMIT to
- * (memory − 2 GiB) / PLAYGROUND_MEMORY_LIMIT_MIB instead (SECURITY.md).
+ * The memory limit of one playground, everything inside it included (PLAYGROUND_MEMORY_LIMIT_MIB's default).
+ * Each session is budgeted its whole limit: no overcommit. An idle playground measured only ~34 MiB in
+ * `docker stats`, but a stranger's snippet can fill its limit on purpose, and on a host whose playgrounds
+ * together exceed its memory the kernel's OOM killer picks from everything — the engine and the server
+ * included. An operator who trusts the readers (a team's own knowledge base) may set SESSION_LIMIT higher,
+ * or lower PLAYGROUND_MEMORY_LIMIT_MIB, which the rule follows.
  */
-export const SESSION_MEMORY_BUDGET_MIB = 512;
+export const DEFAULT_PLAYGROUND_MEMORY_MIB = 1_536;
 /**
  * Sessions per core. An idle inner daemon costs little CPU: with 30 idle playgrounds on 2 cores the host's CPU
  * stayed at 4–10 % and a busy session's first output at p95 ≤ 0.7 s, far from the 2 s bound (a reduced
@@ -57,9 +58,12 @@ export const CORES_PER_WARM_PLAYGROUND = 2;
 export const SHELL_POOL_PER_CORE = 2;
 export const SHELL_POOL_MAX = 4;
 
-export function capacityDefaults({ cores, memoryMib }: HostCapacity): CapacityDefaults {
+export function capacityDefaults(
+  { cores, memoryMib }: HostCapacity,
+  playgroundMemoryMib = DEFAULT_PLAYGROUND_MEMORY_MIB,
+): CapacityDefaults {
   const usableCores = Math.max(1, Math.floor(cores));
-  const byMemory = Math.floor((memoryMib - RESERVED_MEMORY_MIB) / SESSION_MEMORY_BUDGET_MIB);
+  const byMemory = Math.floor((memoryMib - RESERVED_MEMORY_MIB) / Math.max(1, playgroundMemoryMib));
   const byCores = usableCores * SESSIONS_PER_CORE;
   const sessionLimit = Math.min(1_000, Math.max(1, Math.min(byMemory, byCores)));
   return {

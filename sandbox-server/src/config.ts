@@ -10,7 +10,12 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { type Static, Type } from 'typebox';
 import { Value } from 'typebox/value';
-import { capacityDefaults, type HostCapacity, localCapacity } from './capacity-defaults.ts';
+import {
+  capacityDefaults,
+  DEFAULT_PLAYGROUND_MEMORY_MIB,
+  type HostCapacity,
+  localCapacity,
+} from './capacity-defaults.ts';
 
 /** What the schema shows as defaults; loadConfig derives them again for the engine's host. */
 const LOCAL_DEFAULTS = capacityDefaults(localCapacity());
@@ -134,7 +139,12 @@ export const EnvSchema = Type.Object({
     'booted playgrounds kept ready for new sessions; 0 = boot on demand',
     true,
   ),
-  PLAYGROUND_MEMORY_LIMIT_MIB: Int(1536, 256, 64 * 1024, 'memory (no swap) of one playground, all inside it'),
+  PLAYGROUND_MEMORY_LIMIT_MIB: Int(
+    DEFAULT_PLAYGROUND_MEMORY_MIB,
+    256,
+    64 * 1024,
+    'memory (no swap) of one playground, all inside it',
+  ),
   PLAYGROUND_PIDS_LIMIT: Int(1024, 64, 65_536, 'processes of one playground, all inside it'),
   PLAYGROUND_CPU_LIMIT_MILLICORES: Int(1000, 100, 64_000, 'CPU of one playground'),
   // A playground run is real Docker work: an image build, a pull, `compose up`. Its output streams
@@ -294,9 +304,11 @@ export function loadConfig(
   env: NodeJS.ProcessEnv = process.env,
   host: HostCapacity = localCapacity(),
 ): Config {
-  const raw: Record<string, unknown> = { ...capacityDefaults(host) } satisfies Partial<
-    Record<keyof Env, number>
-  >;
+  // SESSION_LIMIT follows the playground memory limit in force; an invalid one is refused below.
+  const playgroundMemoryMib = Number(env.PLAYGROUND_MEMORY_LIMIT_MIB) || DEFAULT_PLAYGROUND_MEMORY_MIB;
+  const raw: Record<string, unknown> = {
+    ...capacityDefaults(host, playgroundMemoryMib),
+  } satisfies Partial<Record<keyof Env, number>>;
   for (const name of Object.keys(EnvSchema.properties)) {
     const value = env[name];
     if (value !== undefined && value !== '') raw[name] = value;

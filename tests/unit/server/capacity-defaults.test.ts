@@ -1,19 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import {
   capacityDefaults,
+  DEFAULT_PLAYGROUND_MEMORY_MIB,
   engineCapacity,
   localCapacity,
   RESERVED_MEMORY_MIB,
-  SESSION_MEMORY_BUDGET_MIB,
 } from '../../../sandbox-server/src/capacity-defaults.ts';
 import { loadConfig } from '../../../sandbox-server/src/config.ts';
 
 const GIB = 1024;
 
 describe('capacityDefaults', () => {
-  it('gives a 2-core, 24 GiB host ten times the four playgrounds of the fixed default (cores bind)', () => {
+  it('gives a 2-core, 24 GiB host as many playgrounds as fit at their full memory limit (memory binds)', () => {
     expect(capacityDefaults({ cores: 2, memoryMib: 24 * GIB })).toEqual({
-      SESSION_LIMIT: 40,
+      SESSION_LIMIT: 14,
       PLAYGROUND_POOL_SIZE: 1,
       SHELL_POOL_SIZE: 4,
       RUN_CONCURRENCY: 4,
@@ -21,18 +21,23 @@ describe('capacityDefaults', () => {
     });
   });
 
-  it('lets memory bind where it is short: (memory - reserve) / budget', () => {
+  it('never overcommits memory: (memory - reserve) / the playground memory limit', () => {
     const memoryMib = 8 * GIB;
     expect(capacityDefaults({ cores: 8, memoryMib }).SESSION_LIMIT).toBe(
-      Math.floor((memoryMib - RESERVED_MEMORY_MIB) / SESSION_MEMORY_BUDGET_MIB),
+      Math.floor((memoryMib - RESERVED_MEMORY_MIB) / DEFAULT_PLAYGROUND_MEMORY_MIB),
     );
-    expect(capacityDefaults({ cores: 8, memoryMib }).SESSION_LIMIT).toBe(12);
-    expect(capacityDefaults({ cores: 64, memoryMib: 64 * GIB }).SESSION_LIMIT).toBe(124);
+    expect(capacityDefaults({ cores: 8, memoryMib }).SESSION_LIMIT).toBe(4);
+    expect(capacityDefaults({ cores: 64, memoryMib: 64 * GIB }).SESSION_LIMIT).toBe(41);
+  });
+
+  it('follows a smaller playground memory limit until the cores bind: 20 sessions a core', () => {
+    expect(capacityDefaults({ cores: 2, memoryMib: 24 * GIB }, 512).SESSION_LIMIT).toBe(40);
+    expect(capacityDefaults({ cores: 2, memoryMib: 24 * GIB }, 1024).SESSION_LIMIT).toBe(22);
   });
 
   it('grows pools and run slots with the cores, within their bounds', () => {
     expect(capacityDefaults({ cores: 8, memoryMib: 64 * GIB })).toMatchObject({
-      SESSION_LIMIT: 124,
+      SESSION_LIMIT: 41,
       PLAYGROUND_POOL_SIZE: 4,
       SHELL_POOL_SIZE: 4,
       RUN_CONCURRENCY: 16,
@@ -66,12 +71,18 @@ describe('capacityDefaults', () => {
 describe('loadConfig with a host', () => {
   it('derives the machine-dependent defaults for the given host', () => {
     expect(loadConfig({}, { cores: 8, memoryMib: 64 * GIB })).toMatchObject({
-      sessionLimit: 124,
+      sessionLimit: 41,
       playgroundPoolSize: 4,
       shellPoolSize: 4,
       runConcurrency: 16,
       runQueueLimit: 32,
     });
+  });
+
+  it('derives SESSION_LIMIT from the playground memory limit set in the environment', () => {
+    const host = { cores: 2, memoryMib: 24 * GIB };
+    expect(loadConfig({}, host).sessionLimit).toBe(14);
+    expect(loadConfig({ PLAYGROUND_MEMORY_LIMIT_MIB: '512' }, host).sessionLimit).toBe(40);
   });
 
   it('lets a variable set in the environment win over the derived default', () => {
