@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { type Static, Type } from 'typebox';
 import { Value } from 'typebox/value';
+import { NODE_ID_PATTERN } from './cluster/session-id.ts';
 
 const CORES = availableParallelism();
 /** Three minutes: an image build on a busy 2-core machine took up to ~60 s of it. */
@@ -206,6 +207,27 @@ export const EnvSchema = Type.Object({
     default: '',
     description: '/metrics wants `Authorization: Bearer <this>`; empty = no token',
   }),
+
+  // Scale-out (docs/scale-out.md): several nodes behind one load balancer.
+  NODE_ID: Type.String({
+    default: '',
+    pattern: `^$|${NODE_ID_PATTERN}`,
+    description:
+      "this node's name in session ids (<node>.<secret>) the load balancer routes by; empty: derived from the instance id",
+  }),
+  REDIS_URL: Type.String({
+    default: '',
+    pattern: '^$|^rediss?://',
+    description:
+      'Redis/Valkey the nodes share for rate limits and per-client quotas (redis://host:port/db); empty: in memory',
+  }),
+  // A shell run's whole wall time (RUN_TIMEOUT_MS); with closing (≤ 20 s) it fits a 30 s stop grace period.
+  DRAIN_TIMEOUT_MS: Int(
+    10_000,
+    0,
+    3_600_000,
+    'on SIGTERM: how long runs in flight may take to finish before the node ends its sessions and exits',
+  ),
 });
 
 type Env = Static<typeof EnvSchema>;
