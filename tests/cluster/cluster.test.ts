@@ -5,6 +5,7 @@
  * killed under load (shell runs recover, its sessions end, nothing leaks); a node drained with SIGTERM.
  * The figures of the kill scenario are printed (and written to test-results/cluster.json).
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -16,6 +17,7 @@ import { LABEL_PID } from '../../sandbox-server/src/docker/labels.ts';
 import { RedisCounters } from '../../sandbox-server/src/shared-state/redis-counters.ts';
 import { TerminalCloseCode } from '../../sandbox-server/src/terminals/terminal-protocol.ts';
 import { type Cluster, type ClusterNode, startCluster } from '../../scripts/lib/cluster/cluster.ts';
+import { TEMPLATE_FILE } from '../../scripts/lib/cluster/haproxy-config.ts';
 import { http } from '../../scripts/lib/cluster/http.ts';
 import { REPO_ROOT } from '../../scripts/lib/prepare.ts';
 import { TerminalClient } from '../../scripts/lib/terminal-client.ts';
@@ -81,6 +83,11 @@ function track<T>(test: () => Promise<T>): () => Promise<T> {
 }
 
 describe('three nodes behind HAProxy', () => {
+  it('starts from a template HAProxy accepts', () => {
+    // The harness runs HAProxy with the same generator's output for its own ports.
+    expect(execFileSync('haproxy', ['-c', '-f', TEMPLATE_FILE], { encoding: 'utf8' })).toMatch(/valid/);
+  });
+
   it(
     'spreads shell runs across the nodes',
     track(async () => {

@@ -1,7 +1,8 @@
 /**
  * The HAProxy configuration for Dockyard nodes behind one load balancer (HAProxy 2.6, Debian 12's
  * package, and later). The committed template, deploy/haproxy/dockyard.cfg, is this function's output
- * for three example nodes (a unit test keeps them equal); `npm run test:cluster` runs HAProxy with it.
+ * for three example nodes (a unit test keeps them equal; `node scripts/lib/cluster/haproxy-config.ts`
+ * rewrites it); `npm run test:cluster` runs HAProxy with it.
  *
  * The rules, and why:
  * - Health: every node is checked on /api/health/ready each second; two failures take it out (a dead
@@ -20,6 +21,8 @@
  * - X-Forwarded-For is added: set TRUST_PROXY=1 on the nodes so per-client limits count the reader, and
  *   PUBLIC_HOSTS to the name readers use.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 export interface HaproxyNode {
   /** NODE_ID of the server. */
@@ -100,3 +103,7 @@ export const EXAMPLE_HAPROXY_OPTIONS: HaproxyOptions = {
     { id: 'dockyard-2', address: '10.0.0.12:4321' },
   ],
 };
+
+export const TEMPLATE_FILE = join(import.meta.dirname, '..', '..', '..', 'deploy', 'haproxy', 'dockyard.cfg');
+
+if (import.meta.main) writeFileSync(TEMPLATE_FILE, haproxyConfig(EXAMPLE_HAPROXY_OPTIONS));
