@@ -25,6 +25,16 @@ export default defineConfig({
       },
       {
         test: {
+          // npm run test:cluster (scripts/test-cluster.ts): three nodes, HAProxy and Redis on this machine.
+          name: 'cluster',
+          include: ['tests/cluster/**/*.test.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
           name: 'build',
           include: ['tests/build/**/*.test.ts'],
           // Parsing the largest pages takes seconds on a loaded 2-core machine.

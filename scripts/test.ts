@@ -7,6 +7,7 @@
  *   integration  Vitest against the real engine
  *   doctest      every `run` block of every chapter through the real sandbox server
  *   container    Dockyard's own image built and run with compose.yaml (scripts/test-container.ts)
+ *   cluster      three nodes behind HAProxy with a shared Redis (scripts/test-cluster.ts, ~1 min)
  *   site         astro build (always, so the tests see the current content)
  *   build        Vitest over dist/: pages, links, budgets
  *   e2e          Playwright + Debian's Chromium against the real server
@@ -126,6 +127,17 @@ await stage('doctest', ['images'], async () => {
 await stage('container', ['images'], async () => ({
   ok: (await runCommand('node', ['scripts/test-container.ts'], { cwd: REPO_ROOT })) === 0,
 }));
+await stage('cluster', ['images'], async () => {
+  const outputFile = join(RESULTS_DIR, 'vitest-cluster.json');
+  rmSync(outputFile, { force: true });
+  const code = await runCommand(
+    'node',
+    ['scripts/test-cluster.ts', '--reporter=default', '--reporter=json', `--outputFile.json=${outputFile}`],
+    { cwd: REPO_ROOT },
+  );
+  const counts = readVitestCounts(outputFile);
+  return counts ? { ok: code === 0, counts } : { ok: code === 0 };
+});
 await stage('site', ['dependencies'], () => stepStage(() => ensureSiteBuilt({ force: true })));
 await stage('build', ['site'], () => vitestStage('build'));
 await stage('e2e', ['site', 'images'], async () => {

@@ -12,11 +12,15 @@
  *                  hooks that hang on the scope's routes (and its 404), not on URL matching
  *   /…             the static site
  * Readiness starts the pools and the reaper; closing the app stops the runs in flight, closes every
- * runner and kills and removes every container the server still tracks.
+ * runner and kills and removes every container the server still tracks. `drain` (SIGTERM) comes before
+ * closing on a node behind a load balancer: cluster/drain.ts.
+ * Every answer names the node that gave it (`x-dockyard-node`), the id its session ids begin with.
  */
 import { type TypeBoxTypeProvider, TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { Drain } from './cluster/drain.ts';
+import { defaultNodeId } from './cluster/session-id.ts';
 import type { Config } from './config.ts';
 import { Containers } from './docker/containers.ts';
 import type { Engine } from './docker/engine.ts';
@@ -41,6 +45,8 @@ import { createDockerPlaygrounds, type DockerPlaygrounds } from './runners/docke
 import type { Runner, RunnerName } from './runners/runner.ts';
 import { ShellRunner } from './runners/shell-runner.ts';
 import { RunQueue } from './runs/run-queue.ts';
+import type { SharedCounters } from './shared-state/counters.ts';
+import { createCounters } from './shared-state/create-counters.ts';
 import { INPUT_MESSAGE_LIMIT_BYTES } from './terminals/terminal-protocol.ts';
 
 /** How often expired playground sessions are looked for. */
@@ -59,6 +65,8 @@ export interface SandboxOptions {
   serveSite?: boolean;
   /** The session store's clock; unit tests move it by hand. */
   sessionClock?: () => number;
+  /** Where per-client limits are counted; default: REDIS_URL's store, else memory (shared-state/). */
+  counters?: SharedCounters;
 }
 
 export interface Sandbox {
@@ -68,6 +76,9 @@ export interface Sandbox {
   reaper: Reaper;
   shell: ShellRunner | undefined;
   playgrounds: DockerPlaygrounds | undefined;
+  /** NODE_ID, or the id derived from the instance id. */
+  nodeId: string;
+  drain: Drain;
 }
 
 export async function buildSandbox(options: SandboxOptions): Promise<Sandbox> {
@@ -84,6 +95,11 @@ export async function buildSandbox(options: SandboxOptions): Promise<Sandbox> {
   // Only JSON bodies are accepted; anything else (a form post among them) is 415.
   app.removeContentTypeParser('text/plain');
   app.decorateRequest('identity', null);
+  const nodeId = config.nodeId === '' ? defaultNodeId(options.identity.id) : config.nodeId;
+  app.addHook('onRequest', async (_request, reply) => {
+    reply.header('x-dockyard-node', nodeId);
+  });
+  const counters = options.counters ?? createCounters(config, app.log);
 
   const containers = new Containers(engine, options.identity);
   const shell = options.runners.shell
@@ -95,6 +111,8 @@ export async function buildSandbox(options: SandboxOptions): Promise<Sandbox> {
         engine,
         containers,
         log: app.log.child({ runner: 'docker' }),
+        nodeId,
+        counters,
         sweepIntervalMs: SESSION_SWEEP_INTERVAL_MS,
         ...(options.sessionClock === undefined ? {} : { now: options.sessionClock }),
       })
@@ -109,6 +127,13 @@ export async function buildSandbox(options: SandboxOptions): Promise<Sandbox> {
     perClientConcurrency: config.runConcurrencyPerClient,
     perClientQueueLimit: config.runQueueLimitPerClient,
     expectedRunMs: config.runTimeoutMs / 10,
+    counters,
+  });
+  const drain = new Drain({
+    queue,
+    sessions: playgrounds?.sessions,
+    timeoutMs: config.drainTimeoutMs,
+    log: app.log,
   });
   const reaper = new Reaper({ engine, containers, intervalMs: config.reapIntervalMs, log: app.log });
 
@@ -133,7 +158,15 @@ export async function buildSandbox(options: SandboxOptions): Promise<Sandbox> {
   });
   await app.register(
     async (health) =>
-      registerHealthRoutes(health, { engine, queue, runners, showVersions: config.healthShowVersions }),
+      registerHealthRoutes(health, {
+        engine,
+        queue,
+        runners,
+        showVersions: config.healthShowVersions,
+        nodeId,
+        counters,
+        drain,
+      }),
     { prefix: '/api/health' },
   );
   await app.register(
@@ -142,7 +175,7 @@ export async function buildSandbox(options: SandboxOptions): Promise<Sandbox> {
       registerAuth(api, config);
       registerOriginCheck(api, config);
       registerCors(api, config);
-      await registerRateLimit(api, config);
+      await registerRateLimit(api, config, counters);
       registerOpenApiRoute(api, app);
       registerRunRoute(api, { config, queue, runners });
       registerSessionRoutes(api, { sessions: playgrounds?.sessions });
@@ -155,6 +188,7 @@ export async function buildSandbox(options: SandboxOptions): Promise<Sandbox> {
   );
 
   app.addHook('onReady', async () => {
+    await counters.start();
     shell?.start();
     playgrounds?.pool.start();
     playgrounds?.sessions.start();
@@ -166,6 +200,7 @@ export async function buildSandbox(options: SandboxOptions): Promise<Sandbox> {
     await containers.destroyAll();
     // Containers whose creation was cut off (engine unreachable mid-call) are not tracked: find them by label.
     await reaper.reapOnce().catch(() => {});
+    await counters.close();
   });
-  return { app, containers, queue, reaper, shell, playgrounds };
+  return { app, containers, queue, reaper, shell, playgrounds, nodeId, drain };
 }

@@ -16,6 +16,7 @@ import {
   type HostCapacity,
   localCapacity,
 } from './capacity-defaults.ts';
+import { NODE_ID_PATTERN } from './cluster/session-id.ts';
 
 /** What the schema shows as defaults; loadConfig derives them again for the engine's host. */
 const LOCAL_DEFAULTS = capacityDefaults(localCapacity());
@@ -229,6 +230,27 @@ export const EnvSchema = Type.Object({
     default: '',
     description: '/metrics wants `Authorization: Bearer <this>`; empty = no token',
   }),
+
+  // Scale-out (docs/scale-out.md): several nodes behind one load balancer.
+  NODE_ID: Type.String({
+    default: '',
+    pattern: `^$|${NODE_ID_PATTERN}`,
+    description:
+      "this node's name in session ids (<node>.<secret>) the load balancer routes by; empty: derived from the instance id",
+  }),
+  REDIS_URL: Type.String({
+    default: '',
+    pattern: '^$|^rediss?://',
+    description:
+      'Redis/Valkey the nodes share for rate limits and per-client quotas (redis://host:port/db); empty: in memory',
+  }),
+  // A shell run's whole wall time (RUN_TIMEOUT_MS); with closing (≤ 20 s) it fits a 30 s stop grace period.
+  DRAIN_TIMEOUT_MS: Int(
+    10_000,
+    0,
+    3_600_000,
+    'on SIGTERM: how long runs in flight may take to finish before the node ends its sessions and exits',
+  ),
 });
 
 type Env = Static<typeof EnvSchema>;

@@ -62,3 +62,23 @@ export class BadRequestError extends HttpError {
     super(400, message);
   }
 }
+
+/**
+ * A session id naming another node reached this one: 421 Misdirected Request. The load balancer routes
+ * `/api/sessions/<node>.…` to that node; a request lands elsewhere when that node is gone (the reader
+ * starts a new session) or when the routing rule is missing.
+ */
+export class MisdirectedSessionError extends HttpError {
+  override name = 'MisdirectedSessionError';
+  constructor(message: string) {
+    super(421, message);
+  }
+}
+
+/** The store the nodes share (REDIS_URL) does not answer, so per-client limits cannot be counted: 503. */
+export class SharedStateUnavailableError extends HttpError {
+  override name = 'SharedStateUnavailableError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(503, message, options);
+  }
+}

@@ -1,8 +1,10 @@
 /**
  * Entry point: `node sandbox-server/src/server.ts`. Reads the config, wires
  * the real Docker engine, the container registry and the runners into the
- * app, serves the built site and the API on one port, and on SIGTERM/SIGINT
- * closes the app — which kills and removes every container it started.
+ * app, serves the built site and the API on one port. SIGTERM drains the node
+ * first (cluster/drain.ts: not ready, no new sessions, runs in flight finish,
+ * sessions end with a notice), then closes the app — which kills and removes
+ * every container it started; SIGINT (Ctrl+C) closes at once.
  * Without a reachable engine the server still starts (the site is served,
  * runs answer 503, /api/health says why).
  */
@@ -15,6 +17,7 @@ import { ConfigError, loadConfig } from './config.ts';
 import { DockerEngine } from './docker/engine.ts';
 import { persistedInstanceIdentity } from './docker/labels.ts';
 
+/** How long closing may take after the drain: stopping runs, removing containers. */
 const SHUTDOWN_TIMEOUT_MS = 20_000;
 
 /** Optional local settings (see .env.example); variables already set in the environment win. */
@@ -33,7 +36,7 @@ async function main(): Promise<void> {
     .catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
   const host = info instanceof Error ? localCapacity() : engineCapacity(info);
   const config = loadConfig(process.env, host);
-  const { app } = await buildSandbox({
+  const { app, drain, nodeId } = await buildSandbox({
     config,
     engine,
     identity: persistedInstanceIdentity(config.instanceIdFile),
@@ -53,24 +56,32 @@ async function main(): Promise<void> {
     'capacity (variables set in the environment win over the derived defaults)',
   );
   let closing = false;
-  const shutdown = (signal: string) => {
+  const shutdown = (signal: string, drainFirst: boolean) => {
     if (closing) return;
     closing = true;
-    app.log.info({ signal }, 'shutting down: removing sandbox containers');
-    setTimeout(() => {
-      app.log.error('shutdown took too long; exiting');
-      process.exit(1);
-    }, SHUTDOWN_TIMEOUT_MS).unref();
-    app.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        app.log.error({ err: error }, 'shutdown failed');
+    app.log.info({ signal, node: nodeId }, 'shutting down');
+    setTimeout(
+      () => {
+        app.log.error('shutdown took too long; exiting');
         process.exit(1);
       },
-    );
+      (drainFirst ? config.drainTimeoutMs : 0) + SHUTDOWN_TIMEOUT_MS,
+    ).unref();
+    (drainFirst ? drain.run() : Promise.resolve())
+      .then(() => {
+        app.log.info('removing sandbox containers');
+        return app.close();
+      })
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          app.log.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
   };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM', true));
+  process.once('SIGINT', () => shutdown('SIGINT', false));
 
   await app.listen({ host: config.host, port: config.port });
 }

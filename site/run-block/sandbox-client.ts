@@ -70,10 +70,17 @@ export class SandboxClient {
   }
 
   async run(request: RunRequest, onOutput: OutputHandler, signal: AbortSignal): Promise<RunResult> {
-    const response = await this.#request('/api/run', {
+    // A session's runs name it in the path: a load balancer in front of several servers routes them to
+    // the one holding the session without reading the body.
+    const { session } = request;
+    const [path, body] =
+      session === undefined
+        ? ['/api/run', request]
+        : [`/api/sessions/${encodeURIComponent(session)}/run`, { code: request.code }];
+    const response = await this.#request(path, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
-      body: JSON.stringify(request),
+      body: JSON.stringify(body),
       signal,
     });
     if (!response.ok) throw await problemOf(response, request.session !== undefined);
@@ -102,13 +109,14 @@ export class SandboxClient {
     return (await response.json()) as Session;
   }
 
-  /** Ends a session; one that is already gone counts as ended. */
+  /** Ends a session; one that is already gone (404, or 421: its server is gone) counts as ended. */
   async deleteSession(id: string, options: { keepalive?: boolean } = {}): Promise<void> {
     const response = await this.#request(`/api/sessions/${encodeURIComponent(id)}`, {
       method: 'DELETE',
       keepalive: options.keepalive ?? false,
     });
-    if (!response.ok && response.status !== 404) throw await problemOf(response, false);
+    if (!response.ok && response.status !== 404 && response.status !== 421)
+      throw await problemOf(response, false);
   }
 
   async #request(path: string, init: RequestInit): Promise<Response> {
@@ -185,7 +193,8 @@ function problemFor(
   sentSession: boolean,
   retryAfterS: number | undefined,
 ): SandboxProblem {
-  if (status === 404 && sentSession) return { kind: 'session-gone' };
+  // 421: the session's server is gone (or unknown to the load balancer); for the reader, the session ended.
+  if ((status === 404 || status === 421) && sentSession) return { kind: 'session-gone' };
   if (status === 404 || status === 405) return { kind: 'unreachable' };
   if (status === 429) return { kind: 'busy', retryAfterS };
   if (status === 401) return { kind: 'sign-in-required' };

@@ -4,11 +4,20 @@
  * reader deletes it, or when its playground dies; ending it destroys the playground with everything
  * inside. Runs of one session execute one at a time, in the order they arrive. Live sessions are
  * limited per server and per client (429); the limits count sessions still being created, so a burst
- * of requests cannot overshoot them.
+ * of requests cannot overshoot them. The per-client limit is counted in SharedCounters, so it holds
+ * across the nodes of a cluster; the per-server one is this node's capacity.
+ * Ids name this node (cluster/session-id.ts): an id of another node is answered 421, not 404.
  */
-import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
-import { BusyError, NotFoundError } from '../errors.ts';
+import { newSessionId, SESSION_ID_FORMAT, sessionNode, shortSessionId } from '../cluster/session-id.ts';
+import {
+  BadRequestError,
+  BusyError,
+  MisdirectedSessionError,
+  NotFoundError,
+  RunnerUnavailableError,
+} from '../errors.ts';
+import type { Lease, SharedCounters } from '../shared-state/counters.ts';
 
 export interface SessionLimits {
   idleTimeoutMs: number;
@@ -28,6 +37,8 @@ export interface Session {
   readonly playgroundId: string;
   readonly client: string;
   readonly createdMs: number;
+  /** The session's place in its client's quota. */
+  readonly quota: Lease;
   lastUsedMs: number;
   runsInFlight: number;
   /** Settles when the session's last queued run has finished. */
@@ -35,7 +46,10 @@ export interface Session {
 }
 
 export interface SessionStoreOptions {
+  /** This node's id: the first part of every session id it hands out. */
+  nodeId: string;
   limits: SessionLimits;
+  counters: SharedCounters;
   playgrounds: PlaygroundSource;
   log: FastifyBaseLogger;
   /** How often expired sessions are looked for. */
@@ -45,20 +59,19 @@ export interface SessionStoreOptions {
 
 /** Seconds a client is told to wait when a limit is reached. */
 const RETRY_AFTER_S = 30;
-/** 144 random bits, URL-safe. */
-const SESSION_ID_BYTES = 18;
 
 export const SESSION_NOT_FOUND_MESSAGE =
   'session not found: it expired or was reset; start a new session (POST /api/sessions)';
 
+const SESSION_ENDED_REASON = 'the playground session ended';
+
 export class SessionStore {
   readonly #options: SessionStoreOptions;
   readonly #sessions = new Map<string, Session>();
-  readonly #pendingByClient = new Map<string, number>();
-  readonly #endListeners: Array<(sessionId: string) => void> = [];
+  readonly #endListeners: Array<(sessionId: string, reason: string) => void> = [];
   #pending = 0;
   #timer: NodeJS.Timeout | undefined;
-  #closed = false;
+  #refusal: string | undefined;
 
   constructor(options: SessionStoreOptions) {
     this.#options = options;
@@ -75,36 +88,44 @@ export class SessionStore {
 
   async create(client: string, signal: AbortSignal): Promise<{ id: string; expiresAtMs: number }> {
     const { perServer, perClient } = this.#options.limits;
-    if (this.#closed) throw new BusyError('server is shutting down', RETRY_AFTER_S);
-    if (this.#sessions.size + this.#pending >= perServer) {
-      throw new BusyError(`all ${perServer} playground sessions are in use; try again later`, RETRY_AFTER_S);
-    }
-    if (this.#countFor(client) >= perClient) {
+    this.#refuseIfClosing();
+    const quota = await this.#options.counters.acquire(`sessions:${client}`, perClient);
+    if (quota === null) {
       throw new BusyError(
         `this client already has ${perClient} playground sessions; end one (DELETE /api/sessions/:id) first`,
         RETRY_AFTER_S,
       );
     }
-    this.#pending++;
-    this.#pendingByClient.set(client, (this.#pendingByClient.get(client) ?? 0) + 1);
     let playgroundId: string;
     try {
-      playgroundId = await this.#options.playgrounds.acquire(signal);
-    } finally {
-      this.#pending--;
-      const left = (this.#pendingByClient.get(client) ?? 1) - 1;
-      if (left === 0) this.#pendingByClient.delete(client);
-      else this.#pendingByClient.set(client, left);
+      // Checked after the quota's await, and counted at once: a burst cannot overshoot the node's limit.
+      if (this.#sessions.size + this.#pending >= perServer) {
+        throw new BusyError(
+          `all ${perServer} playground sessions are in use; try again later`,
+          RETRY_AFTER_S,
+        );
+      }
+      signal.throwIfAborted();
+      this.#pending++;
+      try {
+        playgroundId = await this.#options.playgrounds.acquire(signal);
+      } finally {
+        this.#pending--;
+      }
+    } catch (error) {
+      await quota.release();
+      throw error;
     }
-    if (this.#closed) {
-      await this.#options.playgrounds.release(playgroundId);
-      throw new BusyError('server is shutting down', RETRY_AFTER_S);
+    if (this.#refusal !== undefined) {
+      await Promise.all([this.#options.playgrounds.release(playgroundId), quota.release()]);
+      this.#refuseIfClosing();
     }
     const nowMs = this.#now();
     const session: Session = {
-      id: randomBytes(SESSION_ID_BYTES).toString('base64url'),
+      id: newSessionId(this.#options.nodeId),
       playgroundId,
       client,
+      quota,
       createdMs: nowMs,
       lastUsedMs: nowMs,
       runsInFlight: 0,
@@ -114,12 +135,37 @@ export class SessionStore {
     return { id: session.id, expiresAtMs: this.expiresAtMs(session) };
   }
 
-  /** The live session with this id; NotFoundError (404) if it never existed, expired or was deleted. */
+  /**
+   * The live session with this id; NotFoundError (404) if it never existed, expired or was deleted,
+   * MisdirectedSessionError (421) if it names another node.
+   */
   get(id: string): Session {
+    this.assertLocal(id);
     const session = this.#sessions.get(id);
     if (session === undefined || this.#isExpired(session, this.#now()))
       throw new NotFoundError(SESSION_NOT_FOUND_MESSAGE);
     return session;
+  }
+
+  /** Throws unless `id` is a well-formed id of this node (whether or not the session still lives). */
+  assertLocal(id: string): void {
+    const node = sessionNode(id);
+    if (node === null) throw new BadRequestError(`a session id looks like ${SESSION_ID_FORMAT}`);
+    if (node !== this.#options.nodeId) {
+      throw new MisdirectedSessionError(
+        `session ${shortSessionId(id)} is held by node "${node}", and this is node "${this.#options.nodeId}": ` +
+          `the load balancer must send /api/sessions/${node}.… to that node. If that node is gone, so is the ` +
+          'session: start a new one (POST /api/sessions)',
+      );
+    }
+  }
+
+  /**
+   * From now on, new sessions are refused with this message (503): the node is draining. The
+   * sessions already live go on until closeAll().
+   */
+  refuseNew(message: string): void {
+    this.#refusal = message;
   }
 
   /** When the session ends if nothing more happens. */
@@ -133,8 +179,11 @@ export class SessionStore {
     session.lastUsedMs = this.#now();
   }
 
-  /** Calls `listener` with a session's id when it ends (deleted, expired, its playground gone, shutdown). */
-  onEnd(listener: (sessionId: string) => void): void {
+  /**
+   * Calls `listener` with a session's id when it ends (deleted, expired, its playground gone, shutdown),
+   * and why, in words for the reader.
+   */
+  onEnd(listener: (sessionId: string, reason: string) => void): void {
     this.#endListeners.push(listener);
   }
 
@@ -158,12 +207,12 @@ export class SessionStore {
   }
 
   /** Ends a session and destroys its playground; false if there was no such session. */
-  async destroy(id: string): Promise<boolean> {
+  async destroy(id: string, reason = SESSION_ENDED_REASON): Promise<boolean> {
     const session = this.#sessions.get(id);
     if (session === undefined) return false;
     this.#sessions.delete(id);
-    for (const listener of this.#endListeners) listener(id);
-    await this.#options.playgrounds.release(session.playgroundId);
+    for (const listener of this.#endListeners) listener(id, reason);
+    await Promise.all([this.#options.playgrounds.release(session.playgroundId), session.quota.release()]);
     return true;
   }
 
@@ -172,15 +221,16 @@ export class SessionStore {
     const nowMs = this.#now();
     const expired = [...this.#sessions.values()].filter((session) => this.#isExpired(session, nowMs));
     for (const session of expired) {
-      this.#options.log.info({ session: session.id.slice(0, 6) }, 'playground session expired');
+      this.#options.log.info({ session: shortSessionId(session.id) }, 'playground session expired');
     }
     await Promise.all(expired.map((session) => this.destroy(session.id)));
   }
 
-  async close(): Promise<void> {
-    this.#closed = true;
+  /** Refuses new sessions and ends every live one, telling their terminals `reason`. */
+  async close(reason = SESSION_ENDED_REASON): Promise<void> {
+    this.#refusal ??= 'server is shutting down';
     clearInterval(this.#timer);
-    await Promise.all([...this.#sessions.keys()].map((id) => this.destroy(id)));
+    await Promise.all([...this.#sessions.keys()].map((id) => this.destroy(id, reason)));
   }
 
   #isExpired(session: Session, nowMs: number): boolean {
@@ -189,10 +239,9 @@ export class SessionStore {
     return session.runsInFlight === 0 && nowMs - session.lastUsedMs >= idleTimeoutMs;
   }
 
-  #countFor(client: string): number {
-    let count = this.#pendingByClient.get(client) ?? 0;
-    for (const session of this.#sessions.values()) if (session.client === client) count++;
-    return count;
+  /** A draining or closing node answers 503: a load balancer may retry it on another node. */
+  #refuseIfClosing(): void {
+    if (this.#refusal !== undefined) throw new RunnerUnavailableError(this.#refusal);
   }
 
   #now(): number {

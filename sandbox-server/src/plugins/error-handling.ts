@@ -8,6 +8,7 @@
 
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { SESSION_ID_FORMAT, SESSION_ID_PATTERN } from '../cluster/session-id.ts';
 import { HttpError } from '../errors.ts';
 import type { NotFoundPage } from './static-site.ts';
 
@@ -103,9 +104,10 @@ export function describeSchemaErrors(errors: readonly unknown[], dataVar: string
     case 'type':
       return `${where} must be ${article(String(first.params.type))}`;
     case 'pattern':
-      return first.params.pattern === NO_NUL_PATTERN
-        ? `${where} must not contain NUL bytes`
-        : `${where} must match ${String(first.params.pattern)}`;
+      if (first.params.pattern === NO_NUL_PATTERN) return `${where} must not contain NUL bytes`;
+      if (first.params.pattern === SESSION_ID_PATTERN)
+        return `${where} must be a session id: ${SESSION_ID_FORMAT}`;
+      return `${where} must match ${String(first.params.pattern)}`;
     default:
       return `${where} ${first.message ?? 'is invalid'}`;
   }

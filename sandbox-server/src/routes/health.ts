@@ -1,17 +1,20 @@
 /**
  * Health, for the site, monitors, load balancers and orchestrators:
  *   GET /api/health/live   200 while the process serves requests (no Docker call)
- *   GET /api/health/ready  200 when the engine answers and no runner reports a problem, else 503
- *                          with the reason (the site disables Run on it)
+ *   GET /api/health/ready  200 when the engine answers, no runner reports a problem, the shared store
+ *                          (REDIS_URL) answers and the node is not draining; else 503 with the reason
+ *                          (the site disables Run on it; a load balancer stops sending work here)
  *   GET /api/health        the same as ready (kept for pages built before the split)
  * The engine is asked at most once per ENGINE_PROBE_TTL_MS however often health is asked, and concurrent
  * askers share one probe; engine version and runtimes appear only with HEALTH_SHOW_VERSIONS=true.
  */
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
+import type { Drain } from '../cluster/drain.ts';
 import type { Engine } from '../docker/engine.ts';
 import type { Runner, RunnerName } from '../runners/runner.ts';
 import type { RunQueue } from '../runs/run-queue.ts';
+import type { SharedCounters } from '../shared-state/counters.ts';
 
 /** How long one engine probe answers for. */
 export const ENGINE_PROBE_TTL_MS = 1_000;
@@ -25,8 +28,14 @@ const PoolHealthSchema = Type.Object({
 });
 
 const HealthSchema = Type.Object({
-  status: Type.Union([Type.Literal('ok'), Type.Literal('unavailable')]),
+  status: Type.Union([Type.Literal('ok'), Type.Literal('unavailable'), Type.Literal('draining')]),
   reason: Type.Optional(Type.String()),
+  node: Type.String({ description: 'NODE_ID: the first part of the session ids this node hands out' }),
+  sharedState: Type.Object({
+    store: Type.Union([Type.Literal('memory'), Type.Literal('redis')]),
+    reachable: Type.Boolean(),
+    error: Type.Optional(Type.String()),
+  }),
   docker: Type.Object({
     reachable: Type.Boolean(),
     serverVersion: Type.Optional(Type.String()),
@@ -51,6 +60,9 @@ export interface HealthRouteOptions {
   queue: RunQueue;
   runners: Partial<Record<RunnerName, Runner>>;
   showVersions: boolean;
+  nodeId: string;
+  counters: SharedCounters;
+  drain: Drain;
 }
 
 /** Asks the engine at most once per ttl; callers within it (or during the probe) share the answer. */
@@ -80,7 +92,7 @@ export function cachedEngineProbe(
 }
 
 export function registerHealthRoutes(scope: FastifyInstance, options: HealthRouteOptions): void {
-  const { queue, runners } = options;
+  const { queue, runners, nodeId, counters, drain } = options;
   const probe = cachedEngineProbe(options.engine, options.showVersions);
 
   scope.get(
@@ -101,14 +113,20 @@ export function registerHealthRoutes(scope: FastifyInstance, options: HealthRout
     );
     const runs = { running: queue.running, waiting: queue.waiting };
     const docker = await probe();
-    const poolProblems = Object.entries(pools)
+    const sharedState = counters.health();
+    const state = { node: nodeId, sharedState, docker, pools, runs };
+    if (drain.draining) {
+      return reply
+        .code(503)
+        .send({ status: 'draining' as const, reason: 'this node is shutting down', ...state });
+    }
+    const problems = Object.entries(pools)
       .filter(([, pool]) => pool.error !== undefined)
       .map(([name, pool]) => `${name}: ${pool.error}`);
-    const reason = !docker.reachable
-      ? (docker.error ?? 'Docker engine unreachable')
-      : poolProblems.join('; ');
-    if (reason === '') return { status: 'ok' as const, docker, pools, runs };
-    return reply.code(503).send({ status: 'unavailable' as const, reason, docker, pools, runs });
+    if (!sharedState.reachable) problems.unshift(sharedState.error ?? 'shared state store unreachable');
+    const reason = !docker.reachable ? (docker.error ?? 'Docker engine unreachable') : problems.join('; ');
+    if (reason === '') return { status: 'ok' as const, ...state };
+    return reply.code(503).send({ status: 'unavailable' as const, reason, ...state });
   };
   scope.get('/ready', ready, readiness);
   scope.get('', ready, readiness);

@@ -1,6 +1,8 @@
 /**
- * POST /api/run: validates the snippet, admits it against the client's share
- * of the run queue (runs/run-queue.ts), hands it to the runner named in the body and answers the RunResult — as JSON, or with
+ * POST /api/run, and POST /api/sessions/:id/run for a run in a playground session (the path names the
+ * session, so a load balancer routes it to the session's node without reading the body; /api/run with
+ * `session` in the body still works on a single node): validates the snippet, admits it against the
+ * client's share of the run queue (runs/run-queue.ts), hands it to the runner and answers the RunResult — as JSON, or with
  * `Accept: text/event-stream` as server-sent events while it runs:
  *   event: stdout | stderr   data: <JSON string: one chunk of text>
  *   event: exit              data: <RunResult JSON>
@@ -10,8 +12,9 @@
  * ordinary HTTP errors (429, 503...). A client that goes away aborts the run.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type Static, Type } from 'typebox';
+import { SESSION_ID_MAX_LENGTH, SESSION_ID_PATTERN } from '../cluster/session-id.ts';
 import type { Config } from '../config.ts';
 import type { StreamName } from '../docker/demux.ts';
 import { HttpError, RunnerUnavailableError } from '../errors.ts';
@@ -22,6 +25,7 @@ import type { OutputSink, Runner, RunnerName } from '../runners/runner.ts';
 import type { RunQueue } from '../runs/run-queue.ts';
 import { RunResultSchema } from '../runs/run-result.ts';
 import { errorResponses } from '../schemas.ts';
+import { SessionParamsSchema } from './sessions.ts';
 
 export const RunRequestSchema = Type.Object(
   {
@@ -31,15 +35,27 @@ export const RunRequestSchema = Type.Object(
     code: Type.String({ pattern: NO_NUL_PATTERN, description: 'the snippet, run by bash' }),
     session: Type.Optional(
       Type.String({
-        minLength: 1,
-        maxLength: 128,
-        pattern: NO_NUL_PATTERN,
-        description: 'playground session id',
+        maxLength: SESSION_ID_MAX_LENGTH,
+        pattern: SESSION_ID_PATTERN,
+        description:
+          'playground session id (prefer POST /api/sessions/{id}/run, which a load balancer can route)',
       }),
     ),
   },
   { additionalProperties: false },
 );
+
+const SessionRunRequestSchema = Type.Object(
+  {
+    code: Type.String({
+      pattern: NO_NUL_PATTERN,
+      description: 'the snippet, run by bash as root in the playground',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+type RunInputs = { runnerName: RunnerName; code: string; session: string | undefined };
 
 export interface RunRouteOptions {
   config: Config;
@@ -79,64 +95,86 @@ export function registerRunRoute(app: FastifyInstance, options: RunRouteOptions)
           'Answers the result as JSON, or with `Accept: text/event-stream` streams `stdout`/`stderr` events ' +
           '(data: JSON string) and ends with an `exit` event (data: the result).',
         body: RunRequestSchema,
-        response: { 200: RunResultSchema, ...errorResponses(400, 404, 413, 415, 429, 503) },
+        response: { 200: RunResultSchema, ...errorResponses(400, 404, 413, 415, 421, 429, 503) },
       },
     },
     async (request, reply) => {
-      const { runner: runnerName, code, session } = request.body;
-      const codeBytes = Buffer.byteLength(code, 'utf8');
-      if (codeBytes > config.runCodeLimitBytes) {
-        throw new HttpError(400, `body/code is ${codeBytes} bytes; the limit is ${config.runCodeLimitBytes}`);
-      }
-      const runner = runners[runnerName satisfies RunnerName];
-      if (runner === undefined) throw new RunnerUnavailableError(`${runnerName} runner not available`);
-
-      if (shutdown.aborted) throw new RunnerUnavailableError('server is shutting down');
-      const clientGone = new AbortController();
-      const answered = new Promise<void>((resolve) =>
-        reply.raw.on('close', () => {
-          if (!reply.raw.writableFinished) clientGone.abort(new Error('client disconnected'));
-          resolve();
-        }),
-      );
-      answering.add(answered);
-      void answered.then(() => answering.delete(answered));
-
-      const stopped = AbortSignal.any([clientGone.signal, shutdown]);
-
-      const wantsStream = (request.headers.accept ?? '').includes('text/event-stream');
-      const stream = wantsStream ? new EventStream(reply) : undefined;
-      const sink: OutputSink = stream ? (name, text) => stream.output(name, text) : () => {};
-      const client = clientKey(request);
-      const input = session === undefined ? { code, client } : { code, client, session };
-
-      const observation = new RunObservation(request.log, runnerName, client, session);
-      const admission = queue.admit(client);
-      try {
-        const result = await runner.run(input, sink, stopped, (task) =>
-          admission.slot(() => {
-            observation.started();
-            return task();
-          }, stopped),
-        );
-        observation.finished(result);
-        if (!stream) return result;
-        stream.end('exit', result);
-      } catch (caught) {
-        observation.failed(caught, stopped.aborted);
-        // Logged by the observation (outcome `aborted`); nobody is left to answer.
-        if (clientGone.signal.aborted) return reply;
-        const error = shutdown.aborted ? new RunnerUnavailableError('server is shutting down') : caught;
-        if (!stream?.started) throw error;
-        request.log.warn({ err: error }, 'run failed while streaming');
-        const status = error instanceof HttpError ? error.statusCode : 500;
-        stream.end('error', errorBody(status, error instanceof HttpError ? error.message : 'internal error'));
-      } finally {
-        admission.release();
-      }
-      return reply;
+      const { runner, code, session } = request.body;
+      return run(request, reply, { runnerName: runner, code, session });
     },
   );
+
+  app.post<{ Body: Static<typeof SessionRunRequestSchema>; Params: Static<typeof SessionParamsSchema> }>(
+    '/sessions/:id/run',
+    {
+      schema: {
+        summary: 'Run a snippet in a playground session',
+        description:
+          'The docker runner in the session named by the path; answers like POST /api/run. 404: the session ' +
+          'ended (start a new one); 421: the session belongs to another node.',
+        params: SessionParamsSchema,
+        body: SessionRunRequestSchema,
+        response: { 200: RunResultSchema, ...errorResponses(400, 404, 413, 415, 421, 429, 503) },
+      },
+    },
+    async (request, reply) =>
+      run(request, reply, { runnerName: 'docker', code: request.body.code, session: request.params.id }),
+  );
+
+  async function run(request: FastifyRequest, reply: FastifyReply, inputs: RunInputs) {
+    const { runnerName, code, session } = inputs;
+    const codeBytes = Buffer.byteLength(code, 'utf8');
+    if (codeBytes > config.runCodeLimitBytes) {
+      throw new HttpError(400, `body/code is ${codeBytes} bytes; the limit is ${config.runCodeLimitBytes}`);
+    }
+    const runner = runners[runnerName satisfies RunnerName];
+    if (runner === undefined) throw new RunnerUnavailableError(`${runnerName} runner not available`);
+
+    if (shutdown.aborted) throw new RunnerUnavailableError('server is shutting down');
+    const clientGone = new AbortController();
+    const answered = new Promise<void>((resolve) =>
+      reply.raw.on('close', () => {
+        if (!reply.raw.writableFinished) clientGone.abort(new Error('client disconnected'));
+        resolve();
+      }),
+    );
+    answering.add(answered);
+    void answered.then(() => answering.delete(answered));
+
+    const stopped = AbortSignal.any([clientGone.signal, shutdown]);
+
+    const wantsStream = (request.headers.accept ?? '').includes('text/event-stream');
+    const stream = wantsStream ? new EventStream(reply) : undefined;
+    const sink: OutputSink = stream ? (name, text) => stream.output(name, text) : () => {};
+    const client = clientKey(request);
+    const input = session === undefined ? { code, client } : { code, client, session };
+
+    const observation = new RunObservation(request.log, runnerName, client, session);
+    const admission = await queue.admit(client);
+    try {
+      const result = await runner.run(input, sink, stopped, (task) =>
+        admission.slot(() => {
+          observation.started();
+          return task();
+        }, stopped),
+      );
+      observation.finished(result);
+      if (!stream) return result;
+      stream.end('exit', result);
+    } catch (caught) {
+      observation.failed(caught, stopped.aborted);
+      // Logged by the observation (outcome `aborted`); nobody is left to answer.
+      if (clientGone.signal.aborted) return reply;
+      const error = shutdown.aborted ? new RunnerUnavailableError('server is shutting down') : caught;
+      if (!stream?.started) throw error;
+      request.log.warn({ err: error }, 'run failed while streaming');
+      const status = error instanceof HttpError ? error.statusCode : 500;
+      stream.end('error', errorBody(status, error instanceof HttpError ? error.message : 'internal error'));
+    } finally {
+      admission.release();
+    }
+    return reply;
+  }
 }
 
 /** Server-sent events on a hijacked reply; headers go out with the first event. */

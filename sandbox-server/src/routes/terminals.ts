@@ -9,8 +9,15 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { WebSocket } from 'ws';
+import { SESSION_ID_MAX_LENGTH, SESSION_ID_PATTERN } from '../cluster/session-id.ts';
 import type { Config } from '../config.ts';
-import { BadRequestError, BusyError, ForbiddenError, NotFoundError } from '../errors.ts';
+import {
+  BadRequestError,
+  BusyError,
+  ForbiddenError,
+  MisdirectedSessionError,
+  NotFoundError,
+} from '../errors.ts';
 import { clientKey } from '../plugins/client-identity.ts';
 import { errorBody } from '../plugins/error-handling.ts';
 import { isAllowedOrigin } from '../plugins/origin-check.ts';
@@ -21,7 +28,9 @@ import type { TerminalStore } from '../terminals/terminal-store.ts';
 
 const DEFAULT_COLS = 80;
 const DEFAULT_ROWS = 24;
-const ParamsSchema = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) });
+const ParamsSchema = Type.Object({
+  id: Type.String({ pattern: SESSION_ID_PATTERN, maxLength: SESSION_ID_MAX_LENGTH }),
+});
 const QuerySchema = Type.Object(
   {
     terminal: Type.Optional(
@@ -127,6 +136,10 @@ function refuse(socket: WebSocket, code: number, reason: string): void {
 function closeFor(error: unknown): [number, string] {
   if (error instanceof NotFoundError) {
     return [TerminalCloseCode.sessionEnded, 'session not found: it expired or was reset'];
+  }
+  // For the reader it is the same: that session is gone (its node died, or the routing is wrong).
+  if (error instanceof MisdirectedSessionError) {
+    return [TerminalCloseCode.sessionEnded, 'session held by another node: start a new session'];
   }
   if (error instanceof BusyError) return [TerminalCloseCode.tooMany, truncateReason(error.message)];
   return [TerminalCloseCode.unavailable, 'the playground could not start a shell'];

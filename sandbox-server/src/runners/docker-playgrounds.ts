@@ -9,6 +9,7 @@ import type { Containers } from '../docker/containers.ts';
 import type { Engine } from '../docker/engine.ts';
 import { PlaygroundPool } from '../playground/playground-pool.ts';
 import { SessionStore } from '../playground/session-store.ts';
+import type { SharedCounters } from '../shared-state/counters.ts';
 import { TerminalStore } from '../terminals/terminal-store.ts';
 import { DockerRunner } from './docker-runner.ts';
 
@@ -24,13 +25,19 @@ export function createDockerPlaygrounds(options: {
   engine: Engine;
   containers: Containers;
   log: FastifyBaseLogger;
+  /** The first part of every session id (cluster/session-id.ts). */
+  nodeId: string;
+  /** Where the per-client session limit is counted. */
+  counters: SharedCounters;
   sweepIntervalMs: number;
   /** The session store's clock; unit tests move it by hand. */
   now?: () => number;
 }): DockerPlaygrounds {
-  const { config, engine, containers, log, sweepIntervalMs, now } = options;
+  const { config, engine, containers, log, nodeId, counters, sweepIntervalMs, now } = options;
   const pool = new PlaygroundPool({ config, engine, containers, log });
   const sessions = new SessionStore({
+    nodeId,
+    counters,
     limits: {
       idleTimeoutMs: config.sessionIdleTimeoutMs,
       maxLifetimeMs: config.sessionMaxLifetimeMs,

@@ -9,8 +9,11 @@
  *   Retry-After) instead of piling up. A waiter whose client goes away leaves the queue.
  * A run takes a slot only when it can start (`slot`): a run waiting for its session's earlier runs holds
  * its client's admission but no global slot.
+ * A client's runs in progress are counted in SharedCounters, so that share holds across the nodes of a
+ * cluster (REDIS_URL); the slots and their fair sharing are this node's own capacity.
  */
 import { BusyError } from '../errors.ts';
+import type { SharedCounters } from '../shared-state/counters.ts';
 
 export interface RunQueueOptions {
   concurrency: number;
@@ -19,6 +22,7 @@ export interface RunQueueOptions {
   perClientQueueLimit: number;
   /** Used for Retry-After until real run durations have been seen. */
   expectedRunMs: number;
+  counters: SharedCounters;
 }
 
 /** Runs `task` once a run slot is free for this client; the slot is released when it settles. */
@@ -49,6 +53,9 @@ export class RunQueue {
   readonly #waiters: Waiter[] = [];
   readonly #clients = new Map<string, ClientState>();
   #running = 0;
+  /** Run requests admitted and not yet answered, on this node. */
+  #inProgress = 0;
+  #whenIdle: Array<() => void> = [];
   #averageRunMs: number;
 
   constructor(options: RunQueueOptions) {
@@ -64,16 +71,25 @@ export class RunQueue {
     return this.#waiters.length;
   }
 
+  /** Settles once no admitted run is in progress on this node (at once if none is). */
+  idle(): Promise<void> {
+    if (this.#inProgress === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#whenIdle.push(resolve));
+  }
+
   /** Counts one run request of `client`; BusyError when the client already has its share in progress. */
-  admit(client: string): Admission {
-    const { perClientConcurrency, perClientQueueLimit } = this.#options;
-    const state = this.#clients.get(client) ?? { admitted: 0, running: 0 };
-    if (state.admitted >= perClientConcurrency + perClientQueueLimit) {
+  async admit(client: string): Promise<Admission> {
+    const { perClientConcurrency, perClientQueueLimit, counters } = this.#options;
+    const share = perClientConcurrency + perClientQueueLimit;
+    const quota = await counters.acquire(`runs:${client}`, share);
+    if (quota === null) {
       throw new BusyError(
-        `this client already has ${state.admitted} runs in progress; wait for them to finish`,
+        `this client already has ${share} runs in progress; wait for them to finish`,
         this.#retryAfterS(1),
       );
     }
+    const state = this.#clients.get(client) ?? { admitted: 0, running: 0 };
+    this.#inProgress++;
     state.admitted++;
     this.#clients.set(client, state);
     let released = false;
@@ -82,6 +98,9 @@ export class RunQueue {
       release: () => {
         if (released) return;
         released = true;
+        void quota.release();
+        this.#inProgress--;
+        if (this.#inProgress === 0) for (const resolve of this.#whenIdle.splice(0)) resolve();
         state.admitted--;
         if (state.admitted === 0 && state.running === 0) this.#clients.delete(client);
       },

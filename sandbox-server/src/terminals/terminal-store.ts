@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
+import { shortSessionId } from '../cluster/session-id.ts';
 import type { Config } from '../config.ts';
 import type { Engine, TerminalSize } from '../docker/engine.ts';
 import { BusyError, NotFoundError } from '../errors.ts';
@@ -47,10 +48,10 @@ export class TerminalStore {
 
   constructor(options: TerminalStoreOptions) {
     this.#options = options;
-    options.sessions.onEnd((sessionId) => {
+    options.sessions.onEnd((sessionId, reason) => {
       for (const terminal of this.#terminals.values()) {
         if (terminal.sessionId === sessionId) {
-          terminal.end({ code: TerminalCloseCode.sessionEnded, reason: 'the playground session ended' });
+          terminal.end({ code: TerminalCloseCode.sessionEnded, reason });
         }
       }
     });
@@ -118,7 +119,7 @@ export class TerminalStore {
       },
       onEnd: (ended, end) => {
         this.#terminals.delete(ended.id);
-        log.info({ session: sessionId.slice(0, 6), code: end.code }, `terminal ended: ${end.reason}`);
+        log.info({ session: shortSessionId(sessionId), code: end.code }, `terminal ended: ${end.reason}`);
         void stopShell();
       },
       log,

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { DRAIN_NOTICE } from '../../../sandbox-server/src/cluster/drain.ts';
 import {
   OUTPUT_WINDOW_BYTES,
   TerminalCloseCode,
@@ -146,9 +147,10 @@ describe('a terminal in a session', () => {
   }, 180_000);
 
   it('closes with 4004 for an expired or deleted session, also while the terminal is open', async () => {
-    const unknown = await TerminalClient.connect(baseUrl, 'no-such-session', { origin: baseUrl });
-    expect((await unknown.closed).code).toBe(TerminalCloseCode.sessionEnded);
     const session = await server.newSession();
+    const node = session.slice(0, session.indexOf('.'));
+    const unknown = await TerminalClient.connect(baseUrl, `${node}.${'x'.repeat(22)}`, { origin: baseUrl });
+    expect((await unknown.closed).code).toBe(TerminalCloseCode.sessionEnded);
     const terminal = await openTerminal(session);
     await server.deleteSession(session);
     const closed = await terminal.closed;
@@ -260,7 +262,7 @@ describe('terminal timeouts', () => {
 });
 
 describe('a real server process', () => {
-  it('closes its terminals with 1001 on SIGTERM and exits', async () => {
+  it('ends its sessions with a notice on SIGTERM, closing their terminals, and exits', async () => {
     const logDir = mkdtempSync(join(tmpdir(), 'dockyard-terminal-'));
     const server = await startSandboxServer(process.cwd(), logDir);
     try {
@@ -274,10 +276,8 @@ describe('a real server process', () => {
       const terminal = await TerminalClient.connect(server.url, id, { origin: server.url });
       await terminal.waitFor(PROMPT, 60_000);
       const stopping = server.stop();
-      expect(await terminal.closed).toEqual({
-        code: TerminalCloseCode.serverShutdown,
-        reason: 'the server is shutting down',
-      });
+      // SIGTERM drains: the session ends with a notice (4004) before the server closes.
+      expect(await terminal.closed).toEqual({ code: TerminalCloseCode.sessionEnded, reason: DRAIN_NOTICE });
       await stopping;
     } finally {
       await server.stop();

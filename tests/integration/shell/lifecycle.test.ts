@@ -187,6 +187,8 @@ describe('start-up and shutdown', () => {
         // This test is about shell sandboxes; booting a playground would only slow it down.
         PLAYGROUND_POOL_SIZE: '0',
         SITE_DIR: join(ROOT, 'no-site-here'),
+        // No drain window: the runs in flight are stopped at once (tests/cluster/ covers draining).
+        DRAIN_TIMEOUT_MS: '0',
       },
       stdio: ['ignore', 'ignore', 'inherit'],
     });

@@ -57,11 +57,8 @@ describe('deploy/kubernetes', () => {
 
   it('sets only variables the server knows', () => {
     const known = Object.keys(EnvSchema.properties);
-    // NODE_ID and REDIS_URL come with the cluster core (issue 15); the rest must be the server's.
     const names = (server.env as { name: string }[]).map(({ name }) => name);
-    expect(
-      names.filter((name) => !known.includes(name) && name !== 'NODE_ID' && name !== 'REDIS_URL'),
-    ).toEqual([]);
+    expect(names.filter((name) => !known.includes(name))).toEqual([]);
     expect(server.env).toContainEqual({
       name: 'NODE_ID',
       valueFrom: { fieldRef: { fieldPath: 'metadata.name' } },

@@ -3,9 +3,13 @@ import { PlaygroundSession } from '../../../site/run-block/playground-session.ts
 import { SandboxClient } from '../../../site/run-block/sandbox-client.ts';
 import { eventStream, fakeFetch, json, OK_RESULT, type RecordedRequest, sse } from './fake-fetch.ts';
 
-/** A fake sandbox with sessions: known ids run, others answer 404. */
+/**
+ * A fake sandbox with sessions, run at /api/sessions/<id>/run: known ids run, ids of a server that went
+ * away (`elsewhere`) answer 421 as another node would, others 404.
+ */
 function fakeSandbox(options: { runDelayMs?: number } = {}) {
   const live = new Set<string>();
+  const elsewhere = new Set<string>();
   let created = 0;
   const log: string[] = [];
   const { fetch, requests } = fakeFetch(async (request: RecordedRequest, signal) => {
@@ -18,7 +22,9 @@ function fakeSandbox(options: { runDelayMs?: number } = {}) {
       const id = request.url.split('/').pop() ?? '';
       return new Response(null, { status: live.delete(id) ? 204 : 404 });
     }
-    const { code, session } = request.body as { code: string; session: string };
+    const session = decodeURIComponent(/^\/api\/sessions\/([^/]+)\/run$/.exec(request.url)?.[1] ?? '');
+    const { code } = request.body as { code: string };
+    if (elsewhere.has(session)) return json(421, { message: `session ${session} is held by another node` });
     if (!live.has(session)) return json(404, { message: `unknown session ${session}` });
     log.push(`start ${code}`);
     await new Promise((resolve, reject) => {
@@ -31,7 +37,7 @@ function fakeSandbox(options: { runDelayMs?: number } = {}) {
     log.push(`end ${code}`);
     return eventStream([sse('stdout', `${code} in ${session}\n`), sse('exit', OK_RESULT)]);
   });
-  return { client: new SandboxClient('', fetch), live, requests, log };
+  return { client: new SandboxClient('', fetch), live, elsewhere, requests, log };
 }
 
 const noOutput = () => {};
@@ -73,6 +79,18 @@ describe('PlaygroundSession', () => {
     expect(output).toEqual(['two in s2\n']);
     const next = await playground.run('three', noOutput, new AbortController().signal);
     expect(next.renewed).toBe(false);
+  });
+
+  it('replaces a session whose server went away (421 from another node) like an expired one', async () => {
+    const { client, live, elsewhere } = fakeSandbox();
+    const playground = new PlaygroundSession(client);
+    await playground.run('one', noOutput, new AbortController().signal);
+    live.delete('s1');
+    elsewhere.add('s1');
+    const output: string[] = [];
+    const run = await playground.run('two', (_s, text) => output.push(text), new AbortController().signal);
+    expect(run.renewed).toBe(true);
+    expect(output).toEqual(['two in s2\n']);
   });
 
   it('reset deletes the session and the next run starts a fresh one', async () => {

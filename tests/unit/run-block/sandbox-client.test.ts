@@ -65,15 +65,16 @@ describe('SandboxClient.run', () => {
     expect(requests[1]?.headers).not.toHaveProperty('authorization');
   });
 
-  it('talks to another origin when built with one, and sends the session', async () => {
+  it('talks to another origin when built with one, and names the session in the path', async () => {
     const { fetch, requests } = fakeFetch(() => eventStream([sse('exit', OK_RESULT)]));
     await new SandboxClient('https://sandbox.example/', fetch).run(
-      { runner: 'docker', code: 'docker ps', session: 's1' },
+      { runner: 'docker', code: 'docker ps', session: 'node-1.s1' },
       () => {},
       signal(),
     );
-    expect(requests[0]?.url).toBe('https://sandbox.example/api/run');
-    expect(requests[0]?.body).toEqual({ runner: 'docker', code: 'docker ps', session: 's1' });
+    // The path alone routes it: a load balancer sends /api/sessions/node-1.… to node-1.
+    expect(requests[0]?.url).toBe('https://sandbox.example/api/sessions/node-1.s1/run');
+    expect(requests[0]?.body).toEqual({ code: 'docker ps' });
   });
 
   it('decodes UTF-8 split across network chunks', async () => {
@@ -113,6 +114,12 @@ describe('SandboxClient.run', () => {
     ],
     ['503', json(503, { message: 'engine unreachable' }), false, { kind: 'engine-down' }],
     ['404 for a session', json(404, { message: 'unknown session' }), true, { kind: 'session-gone' }],
+    [
+      '421 for a session (its server is gone)',
+      json(421, { message: 'session held by node "b"' }),
+      true,
+      { kind: 'session-gone' },
+    ],
     ['404 without a session', json(404, { message: 'no route' }), false, { kind: 'unreachable' }],
     [
       'a static host’s 404 page',
@@ -208,16 +215,20 @@ describe('SandboxClient sessions', () => {
     const { fetch, requests } = fakeFetch((request) =>
       request.method === 'POST'
         ? json(201, { id: 'abc', expiresAt: '2030-01-01T00:00:00Z' })
-        : new Response(null, { status: request.url.endsWith('/gone') ? 404 : 204 }),
+        : request.url.endsWith('/elsewhere')
+          ? json(421, { message: 'held by another node' })
+          : new Response(null, { status: request.url.endsWith('/gone') ? 404 : 204 }),
     );
     const client = new SandboxClient('', fetch);
     expect(await client.createSession()).toEqual({ id: 'abc', expiresAt: '2030-01-01T00:00:00Z' });
     await client.deleteSession('abc', { keepalive: true });
     await client.deleteSession('gone');
+    await client.deleteSession('elsewhere');
     expect(requests.map((r) => [r.method, r.url, r.keepalive])).toEqual([
       ['POST', '/api/sessions', false],
       ['DELETE', '/api/sessions/abc', true],
       ['DELETE', '/api/sessions/gone', false],
+      ['DELETE', '/api/sessions/elsewhere', false],
     ]);
   });
 

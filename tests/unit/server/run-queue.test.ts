@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BusyError } from '../../../sandbox-server/src/errors.ts';
 import { RunQueue, type RunQueueOptions } from '../../../sandbox-server/src/runs/run-queue.ts';
+import { MemoryCounters } from '../../../sandbox-server/src/shared-state/memory-counters.ts';
 
 function deferred() {
   let resolve: () => void = () => {};
@@ -20,13 +21,19 @@ function queueWith(options: Partial<RunQueueOptions>): RunQueue {
     perClientConcurrency: 100,
     perClientQueueLimit: 100,
     expectedRunMs: 100,
+    counters: new MemoryCounters(),
     ...options,
   });
 }
 
 /** One request of `client` through admission and a slot, released when it settles. */
-function request<T>(queue: RunQueue, client: string, task: () => Promise<T>, signal = open): Promise<T> {
-  const admission = queue.admit(client);
+async function request<T>(
+  queue: RunQueue,
+  client: string,
+  task: () => Promise<T>,
+  signal = open,
+): Promise<T> {
+  const admission = await queue.admit(client);
   return admission.slot(task, signal).finally(() => admission.release());
 }
 
@@ -89,13 +96,42 @@ describe('RunQueue', () => {
     expect(queue.running).toBe(0);
   });
 
-  it('refuses a client beyond its share of runs in progress at once, whatever the global room', () => {
+  it('refuses a client beyond its share of runs in progress at once, whatever the global room', async () => {
     const queue = queueWith({ concurrency: 10, perClientConcurrency: 1, perClientQueueLimit: 1 });
-    queue.admit('flood');
-    queue.admit('flood');
-    expect(() => queue.admit('flood')).toThrow(BusyError);
-    expect(() => queue.admit('flood')).toThrow(/already has 2 runs in progress/);
-    expect(() => queue.admit('reader')).not.toThrow();
+    await queue.admit('flood');
+    const second = await queue.admit('flood');
+    await expect(queue.admit('flood')).rejects.toThrow(BusyError);
+    await expect(queue.admit('flood')).rejects.toThrow(/already has 2 runs in progress/);
+    await expect(queue.admit('reader')).resolves.toBeDefined();
+    second.release();
+    await tick();
+    await expect(queue.admit('flood')).resolves.toBeDefined();
+  });
+
+  it('counts a client’s share in the counters it is given, which several nodes may share', async () => {
+    const shared = new MemoryCounters();
+    const nodeA = queueWith({ perClientConcurrency: 1, perClientQueueLimit: 0, counters: shared });
+    const nodeB = queueWith({ perClientConcurrency: 1, perClientQueueLimit: 0, counters: shared });
+    const onA = await nodeA.admit('reader');
+    await expect(nodeB.admit('reader')).rejects.toThrow(BusyError);
+    onA.release();
+    await tick();
+    await expect(nodeB.admit('reader')).resolves.toBeDefined();
+  });
+
+  it('settles idle() once every admitted run is answered', async () => {
+    const queue = queueWith({});
+    await queue.idle();
+    const admission = await queue.admit('a');
+    let idle = false;
+    const waiting = queue.idle().then(() => {
+      idle = true;
+    });
+    await tick();
+    expect(idle).toBe(false);
+    admission.release();
+    await waiting;
+    expect(idle).toBe(true);
   });
 
   it('gives a freed slot to a waiting client under its share, not to the flooding client first in line', async () => {
@@ -162,7 +198,7 @@ describe('RunQueue', () => {
   it('holds no global slot while a run waits before taking one (for its session)', async () => {
     const queue = queueWith({ concurrency: 1 });
     const session = deferred();
-    const admission = queue.admit('a');
+    const admission = await queue.admit('a');
     const waitingForSession = session.promise.then(() => admission.slot(async () => 'session run', open));
     expect(await request(queue, 'b', async () => 'other client ran')).toBe('other client ran');
     session.resolve();

@@ -1,11 +1,17 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { BusyError, NotFoundError } from '../../../sandbox-server/src/errors.ts';
+import {
+  BadRequestError,
+  BusyError,
+  MisdirectedSessionError,
+  NotFoundError,
+} from '../../../sandbox-server/src/errors.ts';
 import {
   type PlaygroundSource,
   SESSION_NOT_FOUND_MESSAGE,
   SessionStore,
 } from '../../../sandbox-server/src/playground/session-store.ts';
+import { MemoryCounters } from '../../../sandbox-server/src/shared-state/memory-counters.ts';
 
 const silent = { info() {}, warn() {} } as unknown as FastifyBaseLogger;
 const IDLE_MS = 10 * 60_000;
@@ -36,6 +42,7 @@ class FakePlaygrounds implements PlaygroundSource {
   }
 
   open(): void {
+    this.hold = false;
     for (const resolve of this.waiting.splice(0)) resolve();
   }
 }
@@ -44,6 +51,8 @@ function setup(limits: Partial<{ perServer: number; perClient: number }> = {}) {
   let nowMs = 1_000_000;
   const playgrounds = new FakePlaygrounds();
   const store = new SessionStore({
+    nodeId: 'node-a',
+    counters: new MemoryCounters(),
     limits: { idleTimeoutMs: IDLE_MS, maxLifetimeMs: MAX_MS, perServer: 4, perClient: 2, ...limits },
     playgrounds,
     log: silent,
@@ -74,24 +83,35 @@ describe('SessionStore', () => {
     const { store, now } = setup();
     const a = await store.create('192.0.2.11', signal);
     const b = await store.create('2.2.2.2', signal);
-    expect(a.id).toMatch(/^[A-Za-z0-9_-]{24}$/);
+    expect(a.id).toMatch(/^node-a\.[A-Za-z0-9_-]{22}$/);
     expect(a.id).not.toBe(b.id);
     expect(store.get(a.id).playgroundId).not.toBe(store.get(b.id).playgroundId);
     expect(a.expiresAtMs).toBe(now() + IDLE_MS);
     expect(store.size).toBe(2);
   });
 
-  it('answers an unknown id with a 404 that tells the page to start a new session', () => {
+  it('answers an unknown id of this node with a 404 that tells the page to start a new session', () => {
     const { store } = setup();
     let error: unknown;
     try {
-      store.get('no-such-session');
+      store.get(`node-a.${'A'.repeat(22)}`);
     } catch (caught) {
       error = caught;
     }
     expect(error).toBeInstanceOf(NotFoundError);
     expect(error).toMatchObject({ statusCode: 404, message: SESSION_NOT_FOUND_MESSAGE });
     expect(SESSION_NOT_FOUND_MESSAGE).toMatch(/start a new session \(POST \/api\/sessions\)/);
+  });
+
+  it('answers an id of another node with 421 naming both nodes, and a malformed id with 400', () => {
+    const { store } = setup();
+    expect(() => store.get(`node-b.${'A'.repeat(22)}`)).toThrow(MisdirectedSessionError);
+    expect(() => store.get(`node-b.${'A'.repeat(22)}`)).toThrow(
+      /held by node "node-b", and this is node "node-a"/,
+    );
+    for (const malformed of ['no-such-session', `node-a.${'A'.repeat(21)}`, `Node-A.${'A'.repeat(22)}`, '']) {
+      expect(() => store.get(malformed), malformed).toThrow(BadRequestError);
+    }
   });
 
   it('ends a session after the idle timeout and destroys its playground', async () => {
@@ -263,6 +283,19 @@ describe('SessionStore', () => {
     await store.create('b', signal);
     await store.close();
     expect(playgrounds.released.sort()).toEqual(['p1', 'p2']);
-    await expect(store.create('c', signal)).rejects.toBeInstanceOf(BusyError);
+    await expect(store.create('c', signal)).rejects.toMatchObject({ statusCode: 503 });
+  });
+
+  it('refuses new sessions with 503 once told to, while the live ones go on until closed', async () => {
+    const { store, playgrounds } = setup();
+    const { id } = await store.create('a', signal);
+    store.refuseNew('draining');
+    await expect(store.create('b', signal)).rejects.toMatchObject({ statusCode: 503, message: 'draining' });
+    expect(store.get(id).client).toBe('a');
+    const ended: Array<[string, string]> = [];
+    store.onEnd((sessionId, reason) => ended.push([sessionId, reason]));
+    await store.close('the node went away');
+    expect(ended).toEqual([[id, 'the node went away']]);
+    expect(playgrounds.released).toEqual(['p1']);
   });
 });

@@ -57,7 +57,7 @@ const playgroundProgram =
 
 async function setup(env: Record<string, string> = {}, options: { withDockerRunner?: boolean } = {}) {
   let nowMs = Date.now();
-  const config = loadConfig({ ...TEST_ENV, PLAYGROUND_POOL_SIZE: '1', ...env });
+  const config = loadConfig({ ...TEST_ENV, PLAYGROUND_POOL_SIZE: '1', NODE_ID: 'node-a', ...env });
   const engine = new FakeEngine();
   const runs: string[] = [];
   engine.program = playgroundProgram(runs);
@@ -87,6 +87,8 @@ async function setup(env: Record<string, string> = {}, options: { withDockerRunn
 
 const createSession = (app: FastifyInstance, client = '10.0.0.1') =>
   app.inject({ method: 'POST', url: '/api/sessions', remoteAddress: client, payload: {} });
+const runAt = (app: FastifyInstance, session: string, code: string) =>
+  app.inject({ method: 'POST', url: `/api/sessions/${session}/run`, payload: { code } });
 const runIn = (app: FastifyInstance, session: string | undefined, code: string, headers = {}) =>
   app.inject({
     method: 'POST',
@@ -104,7 +106,9 @@ describe('POST /api/sessions', () => {
     expect(response.statusCode).toBe(201);
     const body = response.json();
     expect(Object.keys(body).sort()).toEqual(['expiresAt', 'id']);
-    expect(body.id).toMatch(/^[A-Za-z0-9_-]{24}$/);
+    // The node's id, then 128 random bits: a load balancer routes by the first part.
+    expect(body.id).toMatch(/^node-a\.[A-Za-z0-9_-]{22}$/);
+    expect(response.headers['x-dockyard-node']).toBe('node-a');
     expect(body.expiresAt).toBe(new Date(now() + 10 * 60_000).toISOString());
     // The pool refills (REPLACE_AFTER_ACQUIRE_MS later): one playground in the session, one warm.
     await expect.poll(() => playgrounds(engine).length, { timeout: 10_000 }).toBe(2);
@@ -192,7 +196,7 @@ describe('POST /api/run with runner "docker"', () => {
 
   it('answers 404 with a message the page can act on for an unknown or expired session', async () => {
     const { app, engine, advance } = await setup();
-    const unknown = await runIn(app, 'no-such-session', 'docker ps');
+    const unknown = await runIn(app, `node-a.${'x'.repeat(22)}`, 'docker ps');
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json()).toEqual({
       statusCode: 404,
@@ -329,5 +333,74 @@ describe('registry pulls (PLAYGROUND_ALLOW_PULL, PLAYGROUND_REGISTRY_MIRROR)', (
       loadConfig({ PLAYGROUND_ALLOW_PULL: 'true', PLAYGROUND_REGISTRY_MIRROR: 'mirror.example' }),
     ).toThrow(ConfigError);
     expect(loadConfig({}).playgroundPull).toBeNull();
+  });
+});
+
+describe('session routes in a cluster (ids name their node)', () => {
+  const otherNode = `node-b.${'x'.repeat(22)}`;
+
+  it('runs in a session by path, the way a load balancer routes it', async () => {
+    const { app, runs } = await setup();
+    const { id } = (await createSession(app)).json();
+    const response = await runAt(app, id, 'docker ps');
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({ stdout: 'ran docker ps\n', exitCode: 0 });
+    expect(runs).toEqual(['docker ps']);
+    const ended = await runAt(app, `node-a.${'x'.repeat(22)}`, 'docker ps');
+    expect(ended.statusCode).toBe(404);
+    expect(ended.json().message).toMatch(/start a new session/);
+  });
+
+  it('answers 421 naming both nodes for a session of another node, whatever the route', async () => {
+    const { app, runs, engine } = await setup();
+    const answers = [
+      await runAt(app, otherNode, 'docker ps'),
+      await runIn(app, otherNode, 'docker ps'),
+      await app.inject({ method: 'DELETE', url: `/api/sessions/${otherNode}` }),
+    ];
+    for (const answer of answers) {
+      expect(answer.statusCode).toBe(421);
+      expect(answer.json()).toMatchObject({
+        statusCode: 421,
+        message: expect.stringMatching(/held by node "node-b", and this is node "node-a".*start a new one/),
+      });
+    }
+    expect(runs).toEqual([]);
+    expect(engine.removed).toEqual([]);
+  });
+
+  it('answers 400 JSON for a malformed session id, before anything runs', async () => {
+    const { app, runs } = await setup();
+    const malformed = [
+      'nope',
+      `node-a.${'x'.repeat(21)}`,
+      `NODE-A.${'x'.repeat(22)}`,
+      `-a.${'x'.repeat(22)}`,
+    ];
+    for (const id of malformed) {
+      for (const answer of [
+        await runAt(app, id, 'docker ps'),
+        await runIn(app, id, 'docker ps'),
+        await app.inject({ method: 'DELETE', url: `/api/sessions/${id}` }),
+      ]) {
+        expect(answer.statusCode, id).toBe(400);
+        expect(answer.json(), id).toMatchObject({
+          statusCode: 400,
+          message: expect.stringMatching(
+            /(params\/id|body\/session) must be a session id: <node>\.<22 base64url/,
+          ),
+        });
+      }
+    }
+    expect(runs).toEqual([]);
+  });
+
+  it('takes its node id from the instance id when NODE_ID is not set, and refuses a bad NODE_ID', async () => {
+    const { app } = await setup({ NODE_ID: '' });
+    const response = await createSession(app);
+    expect(response.json().id).toMatch(/^n[0-9a-f]{12}\.[A-Za-z0-9_-]{22}$/);
+    expect(response.headers['x-dockyard-node']).toBe(response.json().id.split('.')[0]);
+    expect(() => loadConfig({ NODE_ID: 'Node_1' })).toThrow(ConfigError);
+    expect(() => loadConfig({ NODE_ID: 'node.1' })).toThrow(ConfigError);
   });
 });

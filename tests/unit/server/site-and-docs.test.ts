@@ -63,6 +63,8 @@ describe('GET /api/health', () => {
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({
       status: 'ok',
+      node: expect.stringMatching(/^n[0-9a-f]{12}$/),
+      sharedState: { store: 'memory', reachable: true },
       docker: { reachable: true },
       pools: { shell: { target: 2, ready: 2, starting: 0, inUse: 0 } },
       runs: { running: 0, waiting: 0 },
@@ -121,7 +123,16 @@ describe('GET /api/openapi.json', () => {
     const doc = (await t.app.inject({ url: '/api/openapi.json' })).json();
     expect(doc.openapi).toMatch(/^3\./);
     const run = doc.paths['/api/run'].post;
-    expect(Object.keys(run.responses).sort()).toEqual(['200', '400', '404', '413', '415', '429', '503']);
+    expect(Object.keys(run.responses).sort()).toEqual([
+      '200',
+      '400',
+      '404',
+      '413',
+      '415',
+      '421',
+      '429',
+      '503',
+    ]);
     expect(run.requestBody.content['application/json'].schema.required).toEqual(['runner', 'code']);
     expect(doc.paths['/api/health'].get.responses).toHaveProperty('503');
     expect(doc.paths['/api/health/ready'].get.responses).toHaveProperty('503');

@@ -114,9 +114,13 @@ describe('GET /api/sessions/:id/terminal', { timeout: 30_000 }, () => {
 
   it('closes with 4004 for an unknown session and 4010 for a terminal that is gone', async () => {
     const server = await setup();
-    const { seen: unknown } = await connect('/api/sessions/nope/terminal');
-    await until(() => unknown.closed === TerminalCloseCode.sessionEnded);
     const session = await newSession(server);
+    const node = session.slice(0, session.indexOf('.'));
+    const { seen: unknown } = await connect(`/api/sessions/${node}.${'x'.repeat(22)}/terminal`);
+    await until(() => unknown.closed === TerminalCloseCode.sessionEnded);
+    // A session of another node (the load balancer sent it here because its node is gone): ended, for the page.
+    const { seen: elsewhere } = await connect(`/api/sessions/other-node.${'x'.repeat(22)}/terminal`);
+    await until(() => elsewhere.closed === TerminalCloseCode.sessionEnded);
     const { seen: gone } = await connect(`/api/sessions/${session}/terminal?terminal=nope`);
     await until(() => gone.closed === TerminalCloseCode.terminalGone);
   });
