@@ -195,6 +195,36 @@ export const EnvSchema = Type.Object({
   TERMINAL_LIMIT_PER_SESSION: Int(2, 1, 100, 'open terminals per playground session'),
   TERMINAL_LIMIT_PER_CLIENT: Int(4, 1, 1_000, 'open terminals per client'),
 
+  PREVIEW_PORT: Int(
+    4322,
+    0,
+    65535,
+    "port of the preview listener that shows what a playground's published ports serve (never the site's port)",
+  ),
+  PREVIEW_HOST: Type.String({
+    default: '',
+    description: 'address of the preview listener; empty = HOST',
+  }),
+  PREVIEW_ORIGIN: Type.String({
+    default: '',
+    pattern: '^$|^https?://[a-z0-9.-]+(:[0-9]{1,5})?$',
+    description:
+      'origin readers reach the preview listener by; a link is <scheme>://<token>.<host>[:port]/ (wildcard DNS and certificate); empty = http://localhost:PREVIEW_PORT',
+  }),
+  PREVIEW_RESPONSE_LIMIT_BYTES: Int(
+    16 * 1024 * 1024,
+    1024,
+    1024 * 1024 * 1024,
+    'size of one preview response body; beyond it the response is cut off',
+  ),
+  PREVIEW_TIMEOUT_MS: Int(30_000, 1_000, 600_000, 'wall time of one preview request'),
+  PREVIEW_REQUESTS_PER_SESSION: Int(
+    8,
+    1,
+    256,
+    "preview requests into one session's playground at once; beyond: 429",
+  ),
+
   METRICS_PORT: Int(
     0,
     0,

@@ -62,3 +62,11 @@ export class BadRequestError extends HttpError {
     super(400, message);
   }
 }
+
+/** Something inside a playground did not answer as it should (its engine, a preview's server): 502. */
+export class BadGatewayError extends HttpError {
+  override name = 'BadGatewayError';
+  constructor(message: string) {
+    super(502, message);
+  }
+}

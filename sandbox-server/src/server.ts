@@ -1,7 +1,8 @@
 /**
  * Entry point: `node sandbox-server/src/server.ts`. Reads the config, wires
  * the real Docker engine, the container registry and the runners into the
- * app, serves the built site and the API on one port, and on SIGTERM/SIGINT
+ * app, serves the built site and the API on one port (and previews of the
+ * playgrounds' published ports on PREVIEW_PORT), and on SIGTERM/SIGINT
  * closes the app — which kills and removes every container it started.
  * Without a reachable engine the server still starts (the site is served,
  * runs answer 503, /api/health says why).
@@ -26,7 +27,7 @@ async function main(): Promise<void> {
     socketPath: config.dockerSocketPath,
     callTimeoutMs: config.dockerCallTimeoutMs,
   });
-  const { app } = await buildSandbox({
+  const { app, playgrounds } = await buildSandbox({
     config,
     engine,
     identity: persistedInstanceIdentity(config.instanceIdFile),
@@ -63,6 +64,8 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => shutdown('SIGINT'));
 
   await app.listen({ host: config.host, port: config.port });
+  // Published ports are shown on an origin of their own, never the site's (previews/previews.ts).
+  await playgrounds?.previews.listen(config.previewHost || config.host, config.previewPort);
 }
 
 main().catch((error: unknown) => {
