@@ -44,6 +44,11 @@ export class Previews {
     this.#origin = new URL(options.config.previewOrigin || `http://localhost:${options.config.previewPort}`);
   }
 
+  /** The preview listener's origin as readers reach it; each link is a subdomain of its host. */
+  get origin(): string {
+    return this.#origin.origin;
+  }
+
   /** The session's published TCP ports with their preview links; NotFoundError for a dead session. */
   async list(sessionId: string): Promise<PortPreview[]> {
     const { sessions, engine } = this.#options;
