@@ -196,10 +196,10 @@ export const EnvSchema = Type.Object({
   TERMINAL_LIMIT_PER_CLIENT: Int(4, 1, 1_000, 'open terminals per client'),
 
   PREVIEW_PORT: Int(
-    4322,
+    0,
     0,
     65535,
-    "port of the preview listener that shows what a playground's published ports serve (never the site's port)",
+    "port of the preview listener showing what playgrounds' published ports serve; 0 = a free one, named in the links",
   ),
   PREVIEW_HOST: Type.String({
     default: '',
@@ -354,6 +354,11 @@ function derive(e: Env, problems: string[]): DerivedConfig {
   if (e.AUTH_MODE === 'proxy' && !Array.isArray(trustProxy)) {
     problems.push(
       'AUTH_MODE=proxy needs TRUST_PROXY to list the proxy addresses (the identity header is believed only from them)',
+    );
+  }
+  if (e.PREVIEW_ORIGIN !== '' && e.PREVIEW_PORT === 0) {
+    problems.push(
+      'PREVIEW_ORIGIN is set but PREVIEW_PORT is 0: its reverse proxy needs a fixed port to forward to',
     );
   }
   const authTokenHashes = readTokens(e, problems);

@@ -41,6 +41,7 @@ export class Previews {
   constructor(options: PreviewsOptions) {
     this.#options = options;
     this.#links = new PreviewLinks(options.sessions);
+    // Until the listener has its port (PREVIEW_PORT 0: a free one), the configured one stands in.
     this.#origin = new URL(options.config.previewOrigin || `http://localhost:${options.config.previewPort}`);
   }
 
