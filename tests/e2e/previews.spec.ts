@@ -29,13 +29,19 @@ async function runAndWaitLong(target: Locator, label: string): Promise<void> {
   });
 }
 
+/** In the page's dark theme and in the light one (Starlight's switch sets data-theme). */
 async function expectNoAxeViolations(page: Page, selector: string): Promise<void> {
-  const results = await new AxeBuilder({ page }).include(selector).withTags(WCAG_22_AA_TAGS).analyze();
-  const summary = results.violations.map((violation) => ({
-    rule: violation.id,
-    targets: violation.nodes.slice(0, 5).map((node) => node.target.join(' ')),
-  }));
-  expect(summary).toEqual([]);
+  for (const theme of ['dark', 'light']) {
+    await page.evaluate((chosen) => {
+      document.documentElement.dataset.theme = chosen;
+    }, theme);
+    const results = await new AxeBuilder({ page }).include(selector).withTags(WCAG_22_AA_TAGS).analyze();
+    const summary = results.violations.map((violation) => ({
+      rule: violation.id,
+      targets: violation.nodes.slice(0, 5).map((node) => node.target.join(' ')),
+    }));
+    expect({ theme, summary }).toEqual({ theme, summary: [] });
+  }
 }
 
 /** Opens a port link the way a reader does (a new tab) and returns that tab. */
