@@ -11,6 +11,8 @@
  *   /api/…         the API scope: host allow-list → sign-in → Origin check → CORS → rate limit,
  *                  hooks that hang on the scope's routes (and its 404), not on URL matching
  *   /…             the static site
+ * The previews of playgrounds' published ports are served by a listener of their own, never by this app
+ * (previews/previews.ts); server.ts starts it beside the app.
  * Readiness starts the pools and the reaper; closing the app stops the runs in flight, closes every
  * runner and kills and removes every container the server still tracks. `drain` (SIGTERM) comes before
  * closing on a node behind a load balancer: cluster/drain.ts.
@@ -38,6 +40,7 @@ import { registerRateLimit } from './plugins/rate-limit.ts';
 import { registerStaticSite } from './plugins/static-site.ts';
 import { registerHealthRoutes } from './routes/health.ts';
 import { registerOpenApi, registerOpenApiRoute } from './routes/openapi.ts';
+import { registerPortRoutes } from './routes/ports.ts';
 import { registerRunRoute } from './routes/run.ts';
 import { registerSessionRoutes } from './routes/sessions.ts';
 import { registerTerminalRoutes } from './routes/terminals.ts';
@@ -48,6 +51,7 @@ import { RunQueue } from './runs/run-queue.ts';
 import type { SharedCounters } from './shared-state/counters.ts';
 import { createCounters } from './shared-state/create-counters.ts';
 import { INPUT_MESSAGE_LIMIT_BYTES } from './terminals/terminal-protocol.ts';
+import { TerminalTickets } from './terminals/terminal-tickets.ts';
 
 /** How often expired playground sessions are looked for. */
 const SESSION_SWEEP_INTERVAL_MS = 5_000;
@@ -135,6 +139,7 @@ export async function buildSandbox(options: SandboxOptions): Promise<Sandbox> {
     timeoutMs: config.drainTimeoutMs,
     log: app.log,
   });
+  const tickets = new TerminalTickets();
   const reaper = new Reaper({ engine, containers, intervalMs: config.reapIntervalMs, log: app.log });
 
   const notFoundPage =
@@ -172,14 +177,20 @@ export async function buildSandbox(options: SandboxOptions): Promise<Sandbox> {
   await app.register(
     async (api) => {
       registerHostAllowList(api, config);
-      registerAuth(api, config);
+      registerAuth(api, config, tickets);
       registerOriginCheck(api, config);
       registerCors(api, config);
       await registerRateLimit(api, config, counters);
       registerOpenApiRoute(api, app);
       registerRunRoute(api, { config, queue, runners });
       registerSessionRoutes(api, { sessions: playgrounds?.sessions });
-      registerTerminalRoutes(api, { config, terminals: playgrounds?.terminals });
+      registerTerminalRoutes(api, {
+        config,
+        terminals: playgrounds?.terminals,
+        sessions: playgrounds?.sessions,
+        tickets,
+      });
+      registerPortRoutes(api, { previews: playgrounds?.previews });
       api.setNotFoundHandler((request, reply) =>
         reply.code(404).send(errorBody(404, `no route ${request.method} ${request.url.split('?')[0]}`)),
       );
@@ -196,6 +207,7 @@ export async function buildSandbox(options: SandboxOptions): Promise<Sandbox> {
   });
   app.addHook('onClose', async () => {
     reaper.stop();
+    await playgrounds?.previews.close();
     await Promise.all(Object.values(runners).map((runner) => runner.close()));
     await containers.destroyAll();
     // Containers whose creation was cut off (engine unreachable mid-call) are not tracked: find them by label.

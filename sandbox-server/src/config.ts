@@ -219,6 +219,36 @@ export const EnvSchema = Type.Object({
   TERMINAL_LIMIT_PER_SESSION: Int(2, 1, 100, 'open terminals per playground session'),
   TERMINAL_LIMIT_PER_CLIENT: Int(4, 1, 1_000, 'open terminals per client'),
 
+  PREVIEW_PORT: Int(
+    0,
+    0,
+    65535,
+    "port of the preview listener showing what playgrounds' published ports serve; 0 = a free one, named in the links",
+  ),
+  PREVIEW_HOST: Type.String({
+    default: '',
+    description: 'address of the preview listener; empty = HOST',
+  }),
+  PREVIEW_ORIGIN: Type.String({
+    default: '',
+    pattern: '^$|^https?://[a-z0-9.-]+(:[0-9]{1,5})?$',
+    description:
+      'origin readers reach the preview listener by; a link is <scheme>://<token>.<host>[:port]/ (wildcard DNS and certificate); empty = http://localhost:PREVIEW_PORT',
+  }),
+  PREVIEW_RESPONSE_LIMIT_BYTES: Int(
+    16 * 1024 * 1024,
+    1024,
+    1024 * 1024 * 1024,
+    'size of one preview response body; beyond it the response is cut off',
+  ),
+  PREVIEW_TIMEOUT_MS: Int(30_000, 1_000, 600_000, 'wall time of one preview request'),
+  PREVIEW_REQUESTS_PER_SESSION: Int(
+    8,
+    1,
+    256,
+    "preview requests into one session's playground at once; beyond: 429",
+  ),
+
   METRICS_PORT: Int(
     0,
     0,
@@ -379,6 +409,11 @@ function derive(e: Env, problems: string[]): DerivedConfig {
   if (e.AUTH_MODE === 'proxy' && !Array.isArray(trustProxy)) {
     problems.push(
       'AUTH_MODE=proxy needs TRUST_PROXY to list the proxy addresses (the identity header is believed only from them)',
+    );
+  }
+  if (e.PREVIEW_ORIGIN !== '' && e.PREVIEW_PORT === 0) {
+    problems.push(
+      'PREVIEW_ORIGIN is set but PREVIEW_PORT is 0: its reverse proxy needs a fixed port to forward to',
     );
   }
   const authTokenHashes = readTokens(e, problems);

@@ -82,3 +82,11 @@ export class SharedStateUnavailableError extends HttpError {
     super(503, message, options);
   }
 }
+
+/** Something inside a playground did not answer as it should (its engine, a preview's server): 502. */
+export class BadGatewayError extends HttpError {
+  override name = 'BadGatewayError';
+  constructor(message: string) {
+    super(502, message);
+  }
+}

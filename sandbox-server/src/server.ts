@@ -1,7 +1,8 @@
 /**
  * Entry point: `node sandbox-server/src/server.ts`. Reads the config, wires
  * the real Docker engine, the container registry and the runners into the
- * app, serves the built site and the API on one port. SIGTERM drains the node
+ * app, serves the built site and the API on one port (and previews of the
+ * playgrounds' published ports on PREVIEW_PORT). SIGTERM drains the node
  * first (cluster/drain.ts: not ready, no new sessions, runs in flight finish,
  * sessions end with a notice), then closes the app — which kills and removes
  * every container it started; SIGINT (Ctrl+C) closes at once.
@@ -36,7 +37,7 @@ async function main(): Promise<void> {
     .catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
   const host = info instanceof Error ? localCapacity() : engineCapacity(info);
   const config = loadConfig(process.env, host);
-  const { app, drain, nodeId } = await buildSandbox({
+  const { app, drain, nodeId, playgrounds } = await buildSandbox({
     config,
     engine,
     identity: persistedInstanceIdentity(config.instanceIdFile),
@@ -84,6 +85,8 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => shutdown('SIGINT', false));
 
   await app.listen({ host: config.host, port: config.port });
+  // Published ports are shown on an origin of their own, never the site's (previews/previews.ts).
+  await playgrounds?.previews.listen(config.previewHost || config.host, config.previewPort);
 }
 
 main().catch((error: unknown) => {

@@ -13,6 +13,7 @@ import { type ContainerSummary, DockerEngine } from '../../sandbox-server/src/do
 import { instanceFilter, newInstanceIdentity } from '../../sandbox-server/src/docker/labels.ts';
 import type { PlaygroundPool } from '../../sandbox-server/src/playground/playground-pool.ts';
 import type { SessionStore } from '../../sandbox-server/src/playground/session-store.ts';
+import type { Previews } from '../../sandbox-server/src/previews/previews.ts';
 import type { DockerPlaygrounds } from '../../sandbox-server/src/runners/docker-playgrounds.ts';
 import type { RunResult } from '../../sandbox-server/src/runs/run-result.ts';
 
@@ -23,6 +24,8 @@ export interface PlaygroundServer {
   containers: Containers;
   pool: PlaygroundPool;
   sessions: SessionStore;
+  /** Its preview listener is not started: call `previews.listen('127.0.0.1', 0)` to test previews. */
+  previews: Previews;
   newSession(client?: string): Promise<string>;
   deleteSession(id: string): Promise<number>;
   run(code: string, session?: string): Promise<RunResult>;
@@ -61,7 +64,7 @@ export async function startPlaygroundServer(
     serveSite: false,
   });
   const { app, containers } = sandbox;
-  const { pool, sessions } = sandbox.playgrounds as DockerPlaygrounds;
+  const { pool, sessions, previews } = sandbox.playgrounds as DockerPlaygrounds;
   await app.ready();
   return {
     app,
@@ -70,6 +73,7 @@ export async function startPlaygroundServer(
     containers,
     pool,
     sessions,
+    previews,
     async newSession(client = '127.0.0.1') {
       const response = await app.inject({
         method: 'POST',

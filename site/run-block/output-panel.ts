@@ -6,7 +6,8 @@
  * rendered by ansi_up, which escapes all other text; links are not created.
  */
 import { AnsiUp } from 'ansi_up';
-import type { StreamName } from './sandbox-client.ts';
+import { PortList } from './port-list.ts';
+import type { PortPreview, StreamName } from './sandbox-client.ts';
 import type { RunStrings } from './strings.ts';
 
 /** Output known from the docs (embedded at build time by site/expressive-code/recorded-outputs.ts). */
@@ -33,6 +34,7 @@ export class OutputPanel {
   readonly #legend: HTMLElement;
   readonly #output: HTMLElement;
   readonly #status: HTMLElement;
+  readonly #ports: PortList;
   #ansi = { stdout: ansiRenderer(), stderr: ansiRenderer() };
   #line: HTMLElement | undefined;
   #lineStream: StreamName | undefined;
@@ -52,7 +54,8 @@ export class OutputPanel {
     // Long output scrolls inside the panel; keyboard users need to reach it to scroll.
     this.#output.tabIndex = 0;
     this.#status = element('p', 'rb-status');
-    this.element.append(header, this.#notice, this.#output, this.#status);
+    this.#ports = new PortList(strings);
+    this.element.append(header, this.#notice, this.#output, this.#status, this.#ports.element);
   }
 
   /** The output as plain text (colours and the screen-reader stderr markers left out), for Copy output. */
@@ -77,6 +80,12 @@ export class OutputPanel {
     this.element.querySelector('.rb-known-label')?.remove();
     this.setNotice(undefined);
     this.setStatus([]);
+    this.#ports.show([]);
+  }
+
+  /** The playground's published ports after a docker run, with links to what they serve. */
+  showPorts(ports: readonly PortPreview[]): void {
+    this.#ports.show(ports);
   }
 
   append(stream: StreamName, text: string): void {

@@ -6,7 +6,13 @@
  * reaped) is replaced once and the caller is told (`renewed`), so the reader
  * learns why earlier containers are gone.
  */
-import { type OutputHandler, type RunResult, type SandboxClient, SandboxError } from './sandbox-client.ts';
+import {
+  type OutputHandler,
+  type PortPreview,
+  type RunResult,
+  type SandboxClient,
+  SandboxError,
+} from './sandbox-client.ts';
 
 export interface PlaygroundRun {
   result: RunResult;
@@ -68,6 +74,24 @@ export class PlaygroundSession {
   /** The session's id, creating the session on first use (the terminal panel connects to it). */
   sessionId(signal?: AbortSignal): Promise<string> {
     return this.#ensure(signal);
+  }
+
+  /** The published ports of the session, if there is one (none is started for this). */
+  async ports(signal?: AbortSignal): Promise<PortPreview[]> {
+    const id = this.#id;
+    if (id === undefined) return [];
+    try {
+      return await this.#client.listPorts(id, signal);
+    } catch (error) {
+      if (!(error instanceof SandboxError && error.problem.kind === 'session-gone')) throw error;
+      this.#forget(id);
+      return [];
+    }
+  }
+
+  /** A ticket that signs the session's terminal WebSocket in (token sign-in only; null otherwise). */
+  terminalTicket(sessionId: string): Promise<string | null> {
+    return this.#client.terminalTicket(sessionId);
   }
 
   /** The server said session `id` is gone: the next use starts a fresh one. */

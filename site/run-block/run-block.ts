@@ -86,6 +86,7 @@ class RunBlock extends HTMLElement {
       const status = this.#describe(result);
       panel.setStatus(status);
       this.#announce(status.join(' '));
+      if (this.runner === 'docker') this.#showPorts(panel);
     } catch (error) {
       if (controller.signal.aborted) {
         const stopped = this.#strings.stopped(seconds(performance.now() - startedMs));
@@ -98,6 +99,18 @@ class RunBlock extends HTMLElement {
       this.#running = undefined;
       this.#setRunning(false);
     }
+  }
+
+  /** After a docker run: what the playground publishes now (`docker run -p …`), with links to open it. */
+  #showPorts(panel: OutputPanel): void {
+    pagePlayground()
+      .ports()
+      .then(
+        (ports) => panel.showPorts(ports),
+        () => {
+          // The list is a convenience: a run's result stands without it.
+        },
+      );
   }
 
   stop(): void {

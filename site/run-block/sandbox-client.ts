@@ -27,6 +27,14 @@ export interface Session {
   expiresAt: string;
 }
 
+/** A published port of the playground and its preview link (GET /api/sessions/:id/ports). */
+export interface PortPreview {
+  port: number;
+  container: string;
+  containerPort: number;
+  url: string;
+}
+
 export type SandboxProblem =
   | { kind: 'unreachable' }
   | { kind: 'engine-down' }
@@ -117,6 +125,30 @@ export class SandboxClient {
     });
     if (!response.ok && response.status !== 404 && response.status !== 421)
       throw await problemOf(response, false);
+  }
+
+  /** The session's published ports, with links to what they serve (on the server's preview origin). */
+  async listPorts(sessionId: string, signal?: AbortSignal): Promise<PortPreview[]> {
+    const response = await this.#request(`/api/sessions/${encodeURIComponent(sessionId)}/ports`, {
+      ...(signal ? { signal } : {}),
+    });
+    if (!response.ok) throw await problemOf(response, true);
+    return (await response.json()) as PortPreview[];
+  }
+
+  /**
+   * With a sign-in token, a single-use ticket for the session's terminal WebSocket (a browser cannot
+   * send the token's header with a WebSocket); null without one.
+   */
+  async terminalTicket(sessionId: string): Promise<string | null> {
+    if (this.#token() === null) return null;
+    const response = await this.#request(`/api/sessions/${encodeURIComponent(sessionId)}/terminal-ticket`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    if (!response.ok) throw await problemOf(response, true);
+    return ((await response.json()) as { ticket: string }).ticket;
   }
 
   async #request(path: string, init: RequestInit): Promise<Response> {

@@ -44,6 +44,11 @@ export interface RunStrings {
   connectionLost: string;
   recordedOutput: (date: string) => string;
   expectedOutput: string;
+  /** The list of the playground's published ports, with links that show what each serves. */
+  publishedPorts: string;
+  openPort: (port: number) => string;
+  /** The link's accessible name: its visible text first, then which container and that it opens a new tab. */
+  openPortLabel: (port: number, container: string, containerPort: number) => string;
 }
 
 const en: RunStrings = {
@@ -93,6 +98,10 @@ const en: RunStrings = {
   connectionLost: 'The connection to the sandbox was lost before the run finished. Try again.',
   recordedOutput: (date) => `Output recorded on ${date}, not from a live run:`,
   expectedOutput: 'Expected output, as given in the text, not from a live run:',
+  publishedPorts: 'Published ports:',
+  openPort: (port) => `Open ${port}`,
+  openPortLabel: (port, container, containerPort) =>
+    `Open ${port} (container ${container}, its port ${containerPort}; opens a new tab)`,
 };
 
 const zhCN: RunStrings = {
@@ -139,6 +148,10 @@ const zhCN: RunStrings = {
   connectionLost: '运行结束前与沙箱的连接断开了，请再试一次。',
   recordedOutput: (date) => `以下是 ${date} 记录的输出，不是这次实时运行的结果：`,
   expectedOutput: '以下是正文给出的预期输出，不是这次实时运行的结果：',
+  publishedPorts: '已发布的端口：',
+  openPort: (port) => `打开 ${port}`,
+  openPortLabel: (port, container, containerPort) =>
+    `打开 ${port}（容器 ${container} 的 ${containerPort} 端口，在新标签页中打开）`,
 };
 
 /** Strings for a BCP-47 tag: Chinese for any `zh*`, English otherwise. */

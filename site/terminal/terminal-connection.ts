@@ -9,6 +9,7 @@ import {
   type ReadyMessage,
   TerminalCloseCode,
 } from '../../sandbox-server/src/terminals/terminal-protocol.ts';
+import { SandboxError } from '../run-block/sandbox-client.ts';
 
 export type ConnectionState =
   | { kind: 'connecting' }
@@ -19,6 +20,8 @@ export type ConnectionState =
 export interface TerminalConnectionOptions {
   baseUrl: string;
   sessionId: string;
+  /** A single-use sign-in ticket for each connection (AUTH_MODE=token), null when none is needed. */
+  ticket: (sessionId: string) => Promise<string | null>;
   size: () => { cols: number; rows: number };
   /** Draws output; call `drawn` once it is on the screen (that acknowledges it to the server). */
   onOutput: (data: Uint8Array, drawn: () => void) => void;
@@ -70,6 +73,22 @@ export class TerminalConnection {
   }
 
   #connect(): void {
+    this.#options.onState(this.#terminalId === undefined ? { kind: 'connecting' } : { kind: 'reconnecting' });
+    this.#options.ticket(this.#options.sessionId).then(
+      (ticket) => {
+        if (!this.#closed) this.#open(ticket);
+      },
+      (error: unknown) => {
+        const gone = error instanceof SandboxError && error.problem.kind === 'session-gone';
+        this.#options.onState({
+          kind: 'ended',
+          code: gone ? TerminalCloseCode.sessionEnded : TerminalCloseCode.unavailable,
+        });
+      },
+    );
+  }
+
+  #open(ticket: string | null): void {
     const { cols, rows } = this.#options.size();
     const base = this.#options.baseUrl === '' ? location.href : this.#options.baseUrl;
     const url = new URL(`/api/sessions/${encodeURIComponent(this.#options.sessionId)}/terminal`, base);
@@ -77,11 +96,11 @@ export class TerminalConnection {
     url.searchParams.set('cols', String(cols));
     url.searchParams.set('rows', String(rows));
     if (this.#terminalId !== undefined) url.searchParams.set('terminal', this.#terminalId);
+    if (ticket !== null) url.searchParams.set('ticket', ticket);
     const socket = new WebSocket(url);
     socket.binaryType = 'arraybuffer';
     this.#socket = socket;
     this.#drawnBytes = 0;
-    this.#options.onState(this.#terminalId === undefined ? { kind: 'connecting' } : { kind: 'reconnecting' });
     socket.addEventListener('message', (event: MessageEvent<ArrayBuffer | string>) => {
       if (typeof event.data === 'string') this.#ready(socket, JSON.parse(event.data) as ReadyMessage);
       else {

@@ -4,6 +4,7 @@
  * when the reader opens it (terminal-launcher.ts imports this module dynamically), with xterm.js and its
  * fit addon. Keyboard: everything goes to the shell — Tab completes — except Shift+Tab, which leaves the
  * terminal. xterm's screen-reader mode is on; on touch screens a key bar offers Esc, Tab, Ctrl and arrows.
+ * Above the screen, the playground's published ports link to what they serve (run-block/port-list.ts).
  */
 
 import { FitAddon } from '@xterm/addon-fit';
@@ -11,7 +12,9 @@ import { Terminal } from '@xterm/xterm';
 import xtermCss from '@xterm/xterm/css/xterm.css?inline';
 import { TerminalCloseCode } from '../../sandbox-server/src/terminals/terminal-protocol.ts';
 import type { PlaygroundSession } from '../run-block/playground-session.ts';
+import { PortList } from '../run-block/port-list.ts';
 import { SandboxError } from '../run-block/sandbox-client.ts';
+import { runStrings } from '../run-block/strings.ts';
 import { type TerminalStrings, terminalStrings } from './strings.ts';
 import { type ConnectionState, TerminalConnection } from './terminal-connection.ts';
 import panelCss from './terminal-panel.css?inline';
@@ -28,6 +31,8 @@ const MIN_HEIGHT_PX = 140;
 const DEFAULT_HEIGHT_PX = 320;
 const RESIZE_STEP_PX = 32;
 const RESIZE_DEBOUNCE_MS = 100;
+/** After Enter, the published ports are looked at again once the command had time to publish one. */
+const PORTS_REFRESH_DELAY_MS = 1_500;
 /** What the key bar sends: the bytes a terminal sends for these keys. */
 const KEYS: ReadonlyArray<[label: string, sequence: string, name: string]> = [
   ['Esc', '\x1b', 'Escape'],
@@ -93,6 +98,8 @@ export class TerminalPanel extends HTMLElement {
   #earlyInput: string[] = [];
   #heightPx = DEFAULT_HEIGHT_PX;
   #resizeTimer: ReturnType<typeof setTimeout> | undefined;
+  #ports: PortList | undefined;
+  #portsTimer: ReturnType<typeof setTimeout> | undefined;
 
   setup(options: TerminalPanelOptions): void {
     this.#options = options;
@@ -138,7 +145,10 @@ export class TerminalPanel extends HTMLElement {
     this.#ctrlButton.addEventListener('click', () => this.#armCtrl(!this.#ctrlArmed));
     keys.insertBefore(this.#ctrlButton, keys.children[2] ?? null);
 
-    region.append(handle, bar, this.#notice, screen, keys);
+    this.#ports = new PortList(runStrings(options.lang));
+    this.#ports.element.classList.add('tp-ports');
+
+    region.append(handle, bar, this.#notice, this.#ports.element, screen, keys);
     this.append(region);
     this.addEventListener('keydown', (event) => {
       if (event.key === 'Escape' && event.target !== this.#terminal?.textarea) this.hide();
@@ -178,6 +188,7 @@ export class TerminalPanel extends HTMLElement {
     this.hidden = false;
     document.documentElement.style.setProperty('--terminal-panel-height', `${this.#heightPx}px`);
     this.#options?.launcher.setAttribute('aria-expanded', 'true');
+    if (this.#connection) this.#refreshPorts(0);
     requestAnimationFrame(() => {
       this.#fitToPanel();
       this.#terminal?.focus();
@@ -215,6 +226,7 @@ export class TerminalPanel extends HTMLElement {
     this.#connection = new TerminalConnection({
       baseUrl: options.baseUrl,
       sessionId: this.#sessionId,
+      ticket: (sessionId) => options.playground.terminalTicket(sessionId),
       size: () => ({ cols: terminal.cols, rows: terminal.rows }),
       onOutput: (data, drawn) => terminal.write(data, drawn),
       onState: (state) => this.#onState(state),
@@ -231,6 +243,7 @@ export class TerminalPanel extends HTMLElement {
       if (state.resumed) this.#terminal?.reset();
       this.#showNotice(undefined);
       this.#say(s.connected);
+      this.#refreshPorts(0);
     } else this.#ended(state.code);
   }
 
@@ -286,6 +299,20 @@ export class TerminalPanel extends HTMLElement {
     }
     if (this.#connection) this.#connection.send(data);
     else this.#earlyInput.push(data);
+    if (data.includes('\r')) this.#refreshPorts(PORTS_REFRESH_DELAY_MS);
+  }
+
+  /** Lists the playground's published ports again (`docker run -p` typed here or run from a block). */
+  #refreshPorts(delayMs: number): void {
+    clearTimeout(this.#portsTimer);
+    this.#portsTimer = setTimeout(() => {
+      this.#options?.playground.ports().then(
+        (ports) => this.#ports?.show(ports),
+        () => {
+          // The terminal works without the list; the next Enter tries again.
+        },
+      );
+    }, delayMs);
   }
 
   #armCtrl(armed: boolean): void {

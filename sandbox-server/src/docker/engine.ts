@@ -15,10 +15,12 @@ import Docker from 'dockerode';
 import { EngineUnavailableError } from '../errors.ts';
 import { type Attachment, DockerAttachment } from './attachment.ts';
 import { createFrameDemuxer, type StreamName } from './demux.ts';
+import { ExecPipe } from './exec-pipe.ts';
 import { OomWatch } from './oom-watch.ts';
 
 export type { Attachment } from './attachment.ts';
 export type { StreamName } from './demux.ts';
+export type { ExecPipe } from './exec-pipe.ts';
 /** The Docker API's container-create body (name included), as dockerode types it. */
 export type ContainerCreateOptions = Docker.ContainerCreateOptions;
 
@@ -100,6 +102,11 @@ export interface Engine {
   exec(id: string, options: ExecOptions): Promise<ExecResult>;
   /** Starts a long-lived process in a running container, connected to its stdin and output. */
   execAttached(id: string, process: ExecProcess): Promise<Attachment>;
+  /**
+   * Starts a process in a running container as one byte stream: writes are its stdin, reads its stdout
+   * (back-pressured); destroying the pipe closes the connection and with it the process's stdin.
+   */
+  execPipe(id: string, process: ExecProcess): Promise<ExecPipe>;
   /** Starts a process on a new pseudo-terminal of `size` in a running container, connected to it. */
   execTty(id: string, process: ExecProcess, size: TerminalSize): Promise<TtyExec>;
   inspectContainer(id: string): Promise<ContainerState | null>;
@@ -235,6 +242,12 @@ export class DockerEngine implements Engine {
     const exec = await this.#createExec(id, process, true);
     const starting = exec.start({ hijack: true, stdin: true, Tty: false }) as Promise<Duplex>;
     return this.#attachment(await this.#hijacked(starting));
+  }
+
+  async execPipe(id: string, process: ExecProcess): Promise<ExecPipe> {
+    const exec = await this.#createExec(id, process, true);
+    const starting = exec.start({ hijack: true, stdin: true, Tty: false }) as Promise<Duplex>;
+    return new ExecPipe(await this.#hijacked(starting));
   }
 
   async execTty(id: string, process: ExecProcess, size: TerminalSize): Promise<TtyExec> {

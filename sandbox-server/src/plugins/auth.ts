@@ -7,12 +7,14 @@
  *   header is believed only on connections from a TRUST_PROXY address, so a client reaching the server
  *   directly cannot name itself.
  * Every request of the scope gets `request.identity` (null in mode none); without one in the other
- * modes the answer is 401.
+ * modes the answer is 401. In token mode a terminal WebSocket may present a terminal ticket instead
+ * (terminals/terminal-tickets.ts): browsers cannot set headers on a WebSocket.
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type Config, hashToken } from '../config.ts';
 import { HttpError } from '../errors.ts';
+import type { TerminalTickets } from '../terminals/terminal-tickets.ts';
 import { trustedProxies } from './client-identity.ts';
 
 /** A header value of at most this many characters; longer is refused rather than hashed or logged. */
@@ -66,11 +68,33 @@ function tokenHolder(config: Config, token: string): string | null {
   return holder;
 }
 
-export function registerAuth(scope: FastifyInstance, config: Config): void {
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route takes a terminal ticket (`?ticket=`) in place of the Authorization header (a WebSocket). */
+    acceptsTerminalTicket?: boolean;
+  }
+}
+
+export function registerAuth(scope: FastifyInstance, config: Config, tickets: TerminalTickets): void {
   const authenticate = createAuthenticator(config);
   scope.addHook('onRequest', async (request) => {
     // A CORS preflight carries no credentials by design; it runs nothing.
     if (request.method === 'OPTIONS') return;
+    const ticket = (request.query as { ticket?: unknown }).ticket;
+    if (
+      config.authMode === 'token' &&
+      request.routeOptions.config.acceptsTerminalTicket === true &&
+      request.headers.authorization === undefined &&
+      typeof ticket === 'string'
+    ) {
+      const sessionId = (request.params as { id?: string }).id ?? '';
+      const redeemed = tickets.redeem(ticket, sessionId);
+      if (redeemed === null) {
+        throw new HttpError(401, 'terminal ticket not valid: it was used, expired or is for another session');
+      }
+      request.identity = redeemed.identity;
+      return;
+    }
     request.identity = authenticate(request);
   });
 }

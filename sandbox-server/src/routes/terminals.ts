@@ -4,7 +4,8 @@
  * within its grace period; `cols` and `rows` give the first size. A handshake from a foreign Origin is
  * refused with 403 before the upgrade; every other refusal (unknown or expired session, a limit, a
  * terminal that is gone) is a close code with a reason after it, because a page cannot read the HTTP
- * status of a failed WebSocket handshake. A plain GET answers 426.
+ * status of a failed WebSocket handshake. A plain GET answers 426. With AUTH_MODE=token the handshake
+ * signs in with `?ticket=` from POST /api/sessions/:id/terminal-ticket (plugins/auth.ts).
  */
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
@@ -17,7 +18,9 @@ import {
   ForbiddenError,
   MisdirectedSessionError,
   NotFoundError,
+  RunnerUnavailableError,
 } from '../errors.ts';
+import type { SessionStore } from '../playground/session-store.ts';
 import { clientKey } from '../plugins/client-identity.ts';
 import { errorBody } from '../plugins/error-handling.ts';
 import { isAllowedOrigin } from '../plugins/origin-check.ts';
@@ -25,6 +28,7 @@ import { errorResponses } from '../schemas.ts';
 import type { Terminal } from '../terminals/terminal.ts';
 import { MAX_COLS, MAX_ROWS, MIN_COLS, MIN_ROWS, TerminalCloseCode } from '../terminals/terminal-protocol.ts';
 import type { TerminalStore } from '../terminals/terminal-store.ts';
+import type { TerminalTickets } from '../terminals/terminal-tickets.ts';
 
 const DEFAULT_COLS = 80;
 const DEFAULT_ROWS = 24;
@@ -36,6 +40,13 @@ const QuerySchema = Type.Object(
     terminal: Type.Optional(
       Type.String({ minLength: 1, maxLength: 128, description: 'a terminal to reconnect to' }),
     ),
+    ticket: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 128,
+        description: 'AUTH_MODE=token: a ticket from POST /api/sessions/:id/terminal-ticket',
+      }),
+    ),
     // Query values are strings (the TypeBox validator does not coerce): numbers are checked when parsed.
     cols: Type.Optional(Type.String({ pattern: '^[0-9]{1,4}$', description: `${MIN_COLS}–${MAX_COLS}` })),
     rows: Type.Optional(Type.String({ pattern: '^[0-9]{1,4}$', description: `${MIN_ROWS}–${MAX_ROWS}` })),
@@ -45,19 +56,48 @@ const QuerySchema = Type.Object(
 
 interface TerminalRequest {
   Params: { id: string };
-  Querystring: { terminal?: string; cols?: string; rows?: string };
+  Querystring: { terminal?: string; ticket?: string; cols?: string; rows?: string };
 }
 
 export interface TerminalRoutesOptions {
   config: Config;
   /** Without a docker runner there are no terminals: the route closes with 4503. */
   terminals: TerminalStore | undefined;
+  sessions: SessionStore | undefined;
+  tickets: TerminalTickets;
 }
 
+const TicketSchema = Type.Object(
+  {
+    ticket: Type.String({ description: 'for the WebSocket URL: ?ticket=…; opens one terminal, once' }),
+    expiresAt: Type.String({ format: 'date-time' }),
+  },
+  { additionalProperties: false },
+);
+
 export function registerTerminalRoutes(app: FastifyInstance, options: TerminalRoutesOptions): void {
+  app.post<{ Params: { id: string } }>(
+    '/sessions/:id/terminal-ticket',
+    {
+      schema: {
+        summary: 'A single-use ticket that signs a terminal WebSocket in (AUTH_MODE=token)',
+        params: ParamsSchema,
+        body: Type.Object({}, { additionalProperties: false }),
+        response: { 201: TicketSchema, ...errorResponses(400, 401, 404, 415, 503) },
+      },
+    },
+    async (request, reply) => {
+      if (options.sessions === undefined) throw new RunnerUnavailableError('docker runner not available');
+      options.sessions.get(request.params.id);
+      const { ticket, expiresAtMs } = options.tickets.issue(request.params.id, request.identity);
+      return reply.code(201).send({ ticket, expiresAt: new Date(expiresAtMs).toISOString() });
+    },
+  );
+
   app.route<TerminalRequest>({
     method: 'GET',
     url: '/sessions/:id/terminal',
+    config: { acceptsTerminalTicket: true },
     schema: {
       summary: 'A terminal in the session’s playground (WebSocket; see terminal-protocol.ts)',
       params: ParamsSchema,

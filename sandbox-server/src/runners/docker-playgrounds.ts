@@ -1,7 +1,8 @@
 /**
  * The docker runner's parts, wired the one way the server, the integration
  * tests and the benchmark all use: a pool of booted playgrounds, the session
- * store that hands them out, the runner that executes code in them and the terminals opened in them.
+ * store that hands them out, the runner that executes code in them, the terminals opened in them and
+ * the previews of their published ports (whose listener the caller starts: Previews.listen).
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.ts';
@@ -9,6 +10,7 @@ import type { Containers } from '../docker/containers.ts';
 import type { Engine } from '../docker/engine.ts';
 import { PlaygroundPool } from '../playground/playground-pool.ts';
 import { SessionStore } from '../playground/session-store.ts';
+import { Previews } from '../previews/previews.ts';
 import type { SharedCounters } from '../shared-state/counters.ts';
 import { TerminalStore } from '../terminals/terminal-store.ts';
 import { DockerRunner } from './docker-runner.ts';
@@ -18,6 +20,7 @@ export interface DockerPlaygrounds {
   sessions: SessionStore;
   runner: DockerRunner;
   terminals: TerminalStore;
+  previews: Previews;
 }
 
 export function createDockerPlaygrounds(options: {
@@ -51,5 +54,6 @@ export function createDockerPlaygrounds(options: {
   });
   const runner = new DockerRunner({ config, engine, pool, sessions });
   const terminals = new TerminalStore({ config, engine, sessions, log });
-  return { pool, sessions, runner, terminals };
+  const previews = new Previews({ config, engine, sessions, log });
+  return { pool, sessions, runner, terminals, previews };
 }

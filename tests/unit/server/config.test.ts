@@ -55,6 +55,17 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ PLAYGROUND_RUN_TIMEOUT_MS: '7200000' })).toThrow(/PLAYGROUND_RUN_TIMEOUT_MS/);
   });
 
+  it('takes a preview origin only as scheme://host[:port], and only with a fixed preview port', () => {
+    expect(loadConfig({ PREVIEW_PORT: '8443', PREVIEW_ORIGIN: 'https://preview.team.test' })).toMatchObject({
+      previewPort: 8443,
+      previewOrigin: 'https://preview.team.test',
+    });
+    expect(() => loadConfig({ PREVIEW_ORIGIN: 'https://preview.team.test' })).toThrow(/PREVIEW_PORT is 0/);
+    expect(() =>
+      loadConfig({ PREVIEW_PORT: '8443', PREVIEW_ORIGIN: 'https://preview.team.test/path' }),
+    ).toThrow(/PREVIEW_ORIGIN/);
+  });
+
   it('names every invalid variable at once', () => {
     expect(() => loadConfig({ PORT: 'http', RUN_PIDS_LIMIT: '1', SANDBOX_RUNTIME: 'kata' })).toThrow(
       ConfigError,

@@ -15,6 +15,7 @@ import type {
   Engine,
   EngineInfo,
   ExecOptions,
+  ExecPipe,
   ExecProcess,
   ExecResult,
   ImageSummary,
@@ -180,6 +181,12 @@ export class FakeEngine implements Engine {
     );
     container.onKill.push(() => attachment.end());
     return attachment;
+  }
+
+  /** Previews are exercised against the real engine (tests/integration/playground/previews.test.ts). */
+  async execPipe(id: string, process: ExecProcess): Promise<ExecPipe> {
+    this.#get(id);
+    throw new Error(`fake execPipe: ${process.cmd.join(' ')}`);
   }
 
   /** A terminal that echoes what is typed, like a line discipline with nothing reading; killing ends it. */
