@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { checkSolved, checkUntouched } from '../../scripts/lib/doctest/exercise-check.ts';
-import { pageContent } from '../../scripts/lib/doctest/pages.ts';
-import type { RunResult } from '../../scripts/lib/doctest/sandbox-client.ts';
+import { type Page, pageContent } from '../../scripts/lib/doctest/pages.ts';
+import { runExercises } from '../../scripts/lib/doctest/run-exercises.ts';
+import type { RunResult, SandboxClient } from '../../scripts/lib/doctest/sandbox-client.ts';
 import { extractExercises } from '../../site/exercises/exercise-source.ts';
 import { countSolved, markSolved, readSolved } from '../../site/exercises/progress.ts';
 import { chapterOfPath } from '../../site/exercises/sidebar-progress.ts';
@@ -103,6 +104,48 @@ describe('pageContent (doc-tests)', () => {
     expect(invalid.map((block) => block.problem)).toEqual([
       'has no reference solution (a block marked `run` inside it)',
     ]);
+  });
+});
+
+describe('runExercises (doc-tests)', () => {
+  /** A playground where the verify script fails until the solution ran. */
+  function fakeClient(): SandboxClient {
+    let solved = false;
+    const client = {
+      createSession: async () => 'session-1',
+      deleteSession: async () => undefined,
+      run: async (_runner: string, code: string): Promise<RunResult> => {
+        if (code.startsWith('docker run')) {
+          solved = true;
+          return result({ stdout: 'a1b2c3\n' });
+        }
+        return solved
+          ? result({ stdout: 'solved\n' })
+          : result({ exitCode: 1, stdout: 'no web container\n' });
+      },
+    };
+    return client as unknown as SandboxClient;
+  }
+
+  it('checks the exercise both ways and keeps the solution output for --record', async () => {
+    const page: Page = {
+      locale: 'en',
+      slug: 'demo',
+      file: 'content/docs/en/demo.mdx',
+      ...pageContent(exercise('start-web').join('\n')),
+    };
+    const outcomes = await runExercises(fakeClient(), page);
+    expect(outcomes.map((outcome) => [outcome.block.code.split(' ')[0], outcome.passed])).toEqual([
+      ['docker', true],
+      ['docker', true],
+      ['docker', true],
+    ]);
+    const [untouched, solution, solved] = outcomes;
+    expect(solution?.result?.stdout).toBe('a1b2c3\n');
+    expect(solution?.recordedAt).toEqual(expect.any(String));
+    // Verify scripts are not shown on the page: nothing of theirs is recorded.
+    expect(untouched?.recordedAt).toBeUndefined();
+    expect(solved?.recordedAt).toBeUndefined();
   });
 });
 

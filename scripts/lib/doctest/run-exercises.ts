@@ -55,7 +55,9 @@ export async function runExercises(client: SandboxClient, page: Page): Promise<B
       outcomes.push(await run(exercise, exercise.verify, checkUntouched));
     for (const exercise of page.exercises) {
       for (const block of exercise.solution) {
-        outcomes.push(await run(exercise, block, (result) => checkResult(block, result)));
+        const outcome = await run(exercise, block, (result) => checkResult(block, result));
+        // Solution blocks are ordinary run blocks: `--record` keeps their output like the page's.
+        outcomes.push(outcome.result ? { ...outcome, recordedAt: new Date().toISOString() } : outcome);
       }
       outcomes.push(await run(exercise, exercise.verify, checkSolved));
     }
