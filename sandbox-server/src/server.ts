@@ -11,8 +11,10 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSandbox } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
+import { describeCgroupMode } from './docker/cgroup-mode.ts';
 import { DockerEngine } from './docker/engine.ts';
 import { persistedInstanceIdentity } from './docker/labels.ts';
+import { recordEngineCgroup } from './observability/metrics.ts';
 
 const SHUTDOWN_TIMEOUT_MS = 20_000;
 
@@ -35,7 +37,11 @@ async function main(): Promise<void> {
 
   try {
     const info = await engine.info();
-    app.log.info({ docker: info.serverVersion, runtimes: info.runtimes }, 'Docker engine reachable');
+    recordEngineCgroup(info.cgroup);
+    app.log.info(
+      { docker: info.serverVersion, runtimes: info.runtimes, cgroup: info.cgroup },
+      `Docker engine reachable; its host uses ${describeCgroupMode(info.cgroup)}`,
+    );
   } catch (error) {
     app.log.warn(
       `Docker engine not reachable at ${config.dockerSocketPath} (${(error as Error).message}); ` +

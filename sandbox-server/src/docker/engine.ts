@@ -14,6 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import Docker from 'dockerode';
 import { EngineUnavailableError } from '../errors.ts';
 import { type Attachment, DockerAttachment } from './attachment.ts';
+import { type CgroupMode, cgroupModeFromInfo } from './cgroup-mode.ts';
 import { createFrameDemuxer, type StreamName } from './demux.ts';
 import { OomWatch } from './oom-watch.ts';
 
@@ -26,6 +27,7 @@ export interface EngineInfo {
   serverVersion: string;
   runtimes: string[];
   cpus: number;
+  cgroup: CgroupMode;
 }
 
 export interface ContainerSummary {
@@ -188,6 +190,7 @@ export class DockerEngine implements Engine {
       serverVersion: String(info.ServerVersion ?? ''),
       runtimes: Object.keys(info.Runtimes ?? {}),
       cpus: Number(info.NCPU ?? 0),
+      cgroup: cgroupModeFromInfo(info),
     };
   }
 

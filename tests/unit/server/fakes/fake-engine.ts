@@ -7,6 +7,7 @@
  */
 
 import { PassThrough } from 'node:stream';
+import type { CgroupMode } from '../../../../sandbox-server/src/docker/cgroup-mode.ts';
 import type {
   Attachment,
   ContainerCreateOptions,
@@ -57,6 +58,7 @@ export class FakeEngine implements Engine {
   readonly removed: string[] = [];
   unreachable = false;
   runtimes = ['runc'];
+  cgroup: CgroupMode = { version: 1, driver: 'cgroupfs' };
   missingImages = new Set<string>();
   /** Delay of createContainer, to see requests wait for the pool. */
   createDelayMs = 0;
@@ -84,7 +86,7 @@ export class FakeEngine implements Engine {
 
   async info(): Promise<EngineInfo> {
     this.#check();
-    return { serverVersion: 'fake', runtimes: this.runtimes, cpus: 2 };
+    return { serverVersion: 'fake', runtimes: this.runtimes, cpus: 2, cgroup: this.cgroup };
   }
 
   async inspectImage(name: string): Promise<ImageSummary | null> {
