@@ -155,6 +155,17 @@ function writeGuestFiles(): void {
   chmodSync(join(dir, 'guest-init'), 0o755);
 }
 
+/**
+ * KVM only where the CPU has hardware virtualisation: a /dev/kvm without it (a paravirtual one, as on
+ * some cloud sandboxes) accepts an ordinary guest kernel and then never gets it past its early boot.
+ * Otherwise qemu emulates the CPU, one host thread per guest CPU.
+ */
+function accelerator(): string[] {
+  const hardware = /^flags\s*:.*\b(vmx|svm)\b/m.test(readFileSync('/proc/cpuinfo', 'utf8'));
+  if (hardware && existsSync('/dev/kvm')) return ['-accel', 'kvm', '-cpu', 'host'];
+  return ['-accel', 'tcg,thread=multi', '-cpu', 'max'];
+}
+
 /** Boots the guest; resolves with what it reported. */
 function boot(rootDisk: string, imagesDisk: string): Promise<GuestReport> {
   const consolePath = join(CACHE, 'console.log');
@@ -163,8 +174,8 @@ function boot(rootDisk: string, imagesDisk: string): Promise<GuestReport> {
   const qemu = spawn(
     'qemu-system-x86_64',
     [
-      // KVM when this machine offers it, else software emulation.
-      ...['-accel', 'kvm', '-accel', 'tcg', '-cpu', 'max', '-smp', '2', '-m', String(GUEST_MEMORY_MIB)],
+      ...accelerator(),
+      ...['-smp', '2', '-m', String(GUEST_MEMORY_MIB)],
       ...['-nographic', '-no-reboot', '-nic', 'none'],
       ...['-kernel', bootFile('vmlinuz-'), '-initrd', bootFile('initrd.img-')],
       '-append',
