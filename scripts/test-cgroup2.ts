@@ -158,12 +158,13 @@ function writeGuestFiles(): void {
 /**
  * KVM only where the CPU has hardware virtualisation: a /dev/kvm without it (a paravirtual one, as on
  * some cloud sandboxes) accepts an ordinary guest kernel and then never gets it past its early boot.
- * Otherwise qemu emulates the CPU, one host thread per guest CPU.
+ * Otherwise qemu emulates the CPU. One host thread for all guest CPUs: with one per CPU (thread=multi) the
+ * guest's two CPUs spun in the kernel for minutes ("soft lockup", runc) at the first container start here.
  */
 function accelerator(): string[] {
   const hardware = /^flags\s*:.*\b(vmx|svm)\b/m.test(readFileSync('/proc/cpuinfo', 'utf8'));
   if (hardware && existsSync('/dev/kvm')) return ['-accel', 'kvm', '-cpu', 'host'];
-  return ['-accel', 'tcg,thread=multi', '-cpu', 'max'];
+  return ['-accel', 'tcg,thread=single', '-cpu', 'max'];
 }
 
 /** Boots the guest; resolves with what it reported. */
@@ -179,7 +180,7 @@ function boot(rootDisk: string, imagesDisk: string): Promise<GuestReport> {
       ...['-nographic', '-no-reboot', '-nic', 'none'],
       ...['-kernel', bootFile('vmlinuz-'), '-initrd', bootFile('initrd.img-')],
       '-append',
-      'console=ttyS0 root=/dev/vda rw init=/dockyard/guest-init panic=-1 loglevel=4 ' +
+      'console=ttyS0 root=/dev/vda rw init=/dockyard/guest-init panic=-1 loglevel=5 ' +
         'cgroup_no_v1=all systemd.unified_cgroup_hierarchy=1',
       ...['-drive', `file=${rootDisk},format=raw,if=virtio`],
       ...['-drive', `file=${imagesDisk},format=raw,if=virtio,readonly=on`],

@@ -77,7 +77,9 @@ test.describe('shell blocks', () => {
     const stop = target.getByRole('button', { name: 'Stop' });
     await stop.focus();
     await stop.click();
-    await expect(panel(target).locator('.rb-status')).toContainText('Stopped', { timeout: STOPPED_WITHIN_MS });
+    await expect(panel(target).locator('.rb-status')).toContainText('Stopped', {
+      timeout: STOPPED_WITHIN_MS,
+    });
     // Focus does not vanish with the Stop button: it goes back to Run.
     await expect(target.getByRole('button', { name: 'Run' })).toBeFocused();
     await expect(target.locator('.rb-live')).toContainText('Stopped');

@@ -14,7 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import Docker from 'dockerode';
 import { EngineUnavailableError } from '../errors.ts';
 import { type Attachment, DockerAttachment } from './attachment.ts';
-import { type CgroupMode, cgroupModeFromInfo } from './cgroup-mode.ts';
+import { type CgroupMode, cgroupModeFromInfo, type EngineCgroupFields } from './cgroup-mode.ts';
 import { createFrameDemuxer, type StreamName } from './demux.ts';
 import { OomWatch } from './oom-watch.ts';
 
@@ -135,7 +135,7 @@ interface AbortableCalls {
   ping(options: { abortSignal: AbortSignal }): Promise<unknown>;
   info(options: {
     abortSignal: AbortSignal;
-  }): Promise<{ ServerVersion?: string; Runtimes?: object; NCPU?: number }>;
+  }): Promise<{ ServerVersion?: string; Runtimes?: object; NCPU?: number } & EngineCgroupFields>;
 }
 type AbortableImageInspect = (options: { abortSignal: AbortSignal }) => Promise<Docker.ImageInspectInfo>;
 
