@@ -85,7 +85,7 @@ export function localCapacity(): HostCapacity {
 }
 
 /** The engine's host, as `docker info` reports it; this process's host where it reports nothing. */
-export function engineCapacity(info: EngineInfo): HostCapacity {
+export function engineCapacity(info: Pick<EngineInfo, 'cpus' | 'memoryBytes'>): HostCapacity {
   const local = localCapacity();
   return {
     cores: info.cpus > 0 ? info.cpus : local.cores,

@@ -15,8 +15,10 @@ import { join } from 'node:path';
 import { buildSandbox } from './app.ts';
 import { engineCapacity, localCapacity } from './capacity-defaults.ts';
 import { ConfigError, loadConfig } from './config.ts';
+import { describeCgroupMode } from './docker/cgroup-mode.ts';
 import { DockerEngine } from './docker/engine.ts';
 import { persistedInstanceIdentity } from './docker/labels.ts';
+import { recordEngineCgroup } from './observability/metrics.ts';
 
 /** How long closing may take after the drain: stopping runs, removing containers. */
 const SHUTDOWN_TIMEOUT_MS = 20_000;
@@ -50,7 +52,11 @@ async function main(): Promise<void> {
         'serving the site with Run disabled until it is (start it with scripts/provision/docker-engine.sh)',
     );
   } else {
-    app.log.info({ docker: info.serverVersion, runtimes: info.runtimes }, 'Docker engine reachable');
+    recordEngineCgroup(info.cgroup);
+    app.log.info(
+      { docker: info.serverVersion, runtimes: info.runtimes, cgroup: info.cgroup },
+      `Docker engine reachable; its host uses ${describeCgroupMode(info.cgroup)}`,
+    );
   }
   app.log.info(
     { host, sessionLimit: config.sessionLimit, runConcurrency: config.runConcurrency },

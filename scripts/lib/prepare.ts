@@ -6,6 +6,7 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { cgroupModeFromInfo } from '../../sandbox-server/src/docker/cgroup-mode.ts';
 import type { Progress } from './progress.ts';
 import { runCommand } from './run-command.ts';
 
@@ -87,12 +88,18 @@ export async function ensureSiteBuilt({
 
 export type EngineStatus = { reachable: true; version: string } | { reachable: false; reason: string };
 
-/** Asks the Docker engine (DOCKER_HOST or the default socket) whether it is there. */
+/**
+ * Asks the Docker engine (DOCKER_HOST or the default socket) whether it is there, and which cgroup
+ * mode its host uses (the playground takes a different path on v1 and v2).
+ */
 export async function checkDockerEngine(): Promise<EngineStatus> {
   const { default: Docker } = await import('dockerode');
   try {
-    const version = await new Docker({ timeout: 5_000 }).version();
-    return { reachable: true, version: `${version.Version} (API ${version.ApiVersion})` };
+    const docker = new Docker({ timeout: 5_000 });
+    const version = await docker.version();
+    const cgroup = cgroupModeFromInfo(await docker.info());
+    const cgroupText = cgroup.version === null ? '' : ` on cgroup v${cgroup.version}`;
+    return { reachable: true, version: `${version.Version} (API ${version.ApiVersion})${cgroupText}` };
   } catch (error) {
     return { reachable: false, reason: error instanceof Error ? error.message : String(error) };
   }

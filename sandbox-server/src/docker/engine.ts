@@ -14,6 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import Docker from 'dockerode';
 import { EngineUnavailableError } from '../errors.ts';
 import { type Attachment, DockerAttachment } from './attachment.ts';
+import { type CgroupMode, cgroupModeFromInfo, type EngineCgroupFields } from './cgroup-mode.ts';
 import { createFrameDemuxer, type StreamName } from './demux.ts';
 import { ExecPipe } from './exec-pipe.ts';
 import { OomWatch } from './oom-watch.ts';
@@ -30,6 +31,7 @@ export interface EngineInfo {
   cpus: number;
   /** The engine host's memory (`docker info` MemTotal): where the containers' memory comes from. */
   memoryBytes: number;
+  cgroup: CgroupMode;
 }
 
 export interface ContainerSummary {
@@ -142,7 +144,9 @@ interface AbortableCalls {
   ping(options: { abortSignal: AbortSignal }): Promise<unknown>;
   info(options: {
     abortSignal: AbortSignal;
-  }): Promise<{ ServerVersion?: string; Runtimes?: object; NCPU?: number; MemTotal?: number }>;
+  }): Promise<
+    { ServerVersion?: string; Runtimes?: object; NCPU?: number; MemTotal?: number } & EngineCgroupFields
+  >;
 }
 type AbortableImageInspect = (options: { abortSignal: AbortSignal }) => Promise<Docker.ImageInspectInfo>;
 
@@ -198,6 +202,7 @@ export class DockerEngine implements Engine {
       runtimes: Object.keys(info.Runtimes ?? {}),
       cpus: Number(info.NCPU ?? 0),
       memoryBytes: Number(info.MemTotal ?? 0),
+      cgroup: cgroupModeFromInfo(info),
     };
   }
 

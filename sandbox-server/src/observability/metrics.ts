@@ -7,6 +7,7 @@
  * that unregisters it. Several sources of one kind (several apps in one test process) are summed.
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { CgroupMode } from '../docker/cgroup-mode.ts';
 import type { PoolHealth } from '../runners/runner.ts';
 
 export const metricsRegistry = new Registry();
@@ -79,6 +80,18 @@ export const playgroundBootSeconds = new Histogram({
   buckets: [0.5, 1, 1.5, 2, 3, 5, 10, 20, 30],
   registers: [metricsRegistry],
 });
+
+const engineCgroupVersion = new Gauge({
+  name: 'dockyard_engine_cgroup_version',
+  help: "The engine host's cgroup version (1 or 2) as the engine last reported it; absent until it does",
+  registers: [metricsRegistry],
+});
+
+/** Records the cgroup mode from an answer of the engine; a mode it did not report leaves no sample. */
+export function recordEngineCgroup(mode: CgroupMode): void {
+  if (mode.version === null) engineCgroupVersion.reset();
+  else engineCgroupVersion.set(mode.version);
+}
 
 /** Awaits `operation` and, when it succeeds, hands its duration in seconds to `observe`. */
 export async function timed<T>(observe: (seconds: number) => void, operation: () => Promise<T>): Promise<T> {

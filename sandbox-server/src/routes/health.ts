@@ -6,12 +6,15 @@
  *                          (the site disables Run on it; a load balancer stops sending work here)
  *   GET /api/health        the same as ready (kept for pages built before the split)
  * The engine is asked at most once per ENGINE_PROBE_TTL_MS however often health is asked, and concurrent
- * askers share one probe; engine version and runtimes appear only with HEALTH_SHOW_VERSIONS=true.
+ * askers share one probe; engine version, runtimes and the host's cgroup mode (which of the playground's
+ * two cgroup paths runs, docker/cgroup-mode.ts) appear only with HEALTH_SHOW_VERSIONS=true.
  */
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { Drain } from '../cluster/drain.ts';
+import type { CgroupMode } from '../docker/cgroup-mode.ts';
 import type { Engine } from '../docker/engine.ts';
+import { recordEngineCgroup } from '../observability/metrics.ts';
 import type { Runner, RunnerName } from '../runners/runner.ts';
 import type { RunQueue } from '../runs/run-queue.ts';
 import type { SharedCounters } from '../shared-state/counters.ts';
@@ -40,6 +43,12 @@ const HealthSchema = Type.Object({
     reachable: Type.Boolean(),
     serverVersion: Type.Optional(Type.String()),
     runtimes: Type.Optional(Type.Array(Type.String())),
+    cgroup: Type.Optional(
+      Type.Object({
+        version: Type.Union([Type.Literal(1), Type.Literal(2), Type.Null()]),
+        driver: Type.Union([Type.String(), Type.Null()]),
+      }),
+    ),
     error: Type.Optional(Type.String()),
   }),
   pools: Type.Record(Type.String(), PoolHealthSchema),
@@ -52,6 +61,7 @@ interface EngineState {
   reachable: boolean;
   serverVersion?: string;
   runtimes?: string[];
+  cgroup?: CgroupMode;
   error?: string;
 }
 
@@ -79,10 +89,17 @@ export function cachedEngineProbe(
       last = {
         atMs: nowMs,
         state: engine.info().then(
-          (info) =>
-            showVersions
-              ? { reachable: true, serverVersion: info.serverVersion, runtimes: info.runtimes }
-              : { reachable: true },
+          (info) => {
+            recordEngineCgroup(info.cgroup);
+            return showVersions
+              ? {
+                  reachable: true,
+                  serverVersion: info.serverVersion,
+                  runtimes: info.runtimes,
+                  cgroup: info.cgroup,
+                }
+              : { reachable: true };
+          },
           (error: unknown) => ({ reachable: false, error: (error as Error).message }),
         ),
       };

@@ -72,10 +72,15 @@ describe('GET /api/health', () => {
     expect((await t.app.inject({ url: '/api/health/ready' })).json()).toEqual(response.json());
   });
 
-  it('shows the engine version and runtimes only when configured to', async () => {
+  it('shows the engine version, runtimes and cgroup mode only when configured to', async () => {
     t = await buildTestApp({ HEALTH_SHOW_VERSIONS: 'true' });
     const response = await t.app.inject({ url: '/api/health/ready' });
-    expect(response.json().docker).toEqual({ reachable: true, serverVersion: 'fake', runtimes: ['runc'] });
+    expect(response.json().docker).toEqual({
+      reachable: true,
+      serverVersion: 'fake',
+      runtimes: ['runc'],
+      cgroup: { version: 1, driver: 'cgroupfs' },
+    });
   });
 
   it('asks the engine at most once per second however often health is asked', async () => {

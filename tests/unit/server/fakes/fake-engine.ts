@@ -7,6 +7,7 @@
  */
 
 import { PassThrough } from 'node:stream';
+import type { CgroupMode } from '../../../../sandbox-server/src/docker/cgroup-mode.ts';
 import type {
   Attachment,
   ContainerCreateOptions,
@@ -58,6 +59,7 @@ export class FakeEngine implements Engine {
   readonly removed: string[] = [];
   unreachable = false;
   runtimes = ['runc'];
+  cgroup: CgroupMode = { version: 1, driver: 'cgroupfs' };
   missingImages = new Set<string>();
   /** Delay of createContainer, to see requests wait for the pool. */
   createDelayMs = 0;
@@ -85,7 +87,13 @@ export class FakeEngine implements Engine {
 
   async info(): Promise<EngineInfo> {
     this.#check();
-    return { serverVersion: 'fake', runtimes: this.runtimes, cpus: 2, memoryBytes: 24 * 1024 ** 3 };
+    return {
+      serverVersion: 'fake',
+      runtimes: this.runtimes,
+      cpus: 2,
+      memoryBytes: 24 * 1024 ** 3,
+      cgroup: this.cgroup,
+    };
   }
 
   async inspectImage(name: string): Promise<ImageSummary | null> {
