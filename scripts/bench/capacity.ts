@@ -26,6 +26,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { type PlaygroundServer, startPlaygroundServer } from '../lib/playground-server.ts';
 import { significant } from './stats.ts';
+import { printTable } from './table.ts';
 
 const { values: flags } = parseArgs({
   options: {
@@ -344,18 +345,6 @@ async function waitForShellPool(base: string): Promise<void> {
     await sleep(200);
   }
   throw new Error('the shell pool did not fill in time');
-}
-
-function printTable(rows: string[][]): void {
-  const widths =
-    rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
-  for (const row of rows)
-    console.log(
-      row
-        .map((cell, column) => cell.padEnd(widths[column] ?? 0))
-        .join('  ')
-        .trimEnd(),
-    );
 }
 
 async function main(): Promise<void> {

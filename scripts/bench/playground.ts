@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { dockerStats, startPlaygroundServer } from '../lib/playground-server.ts';
 import { type SampleStats, sampleStats } from './stats.ts';
+import { printTable } from './table.ts';
 
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 7);
 /** Idle playgrounds measured for memory, and how long they are left alone after booting. */
@@ -144,18 +145,10 @@ async function main(): Promise<void> {
       `≤ ${TARGET_IDLE_MIB} MiB ${verdict(figures.idlePlaygroundMemoryMib.met)}`,
     ],
   ];
-  const widths =
-    rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
   console.log(
     `playground benchmark: ${SAMPLES} samples each, ${availableParallelism()} cores, load ${loadAtStart.join(' ')}`,
   );
-  for (const row of rows)
-    console.log(
-      row
-        .map((cell, column) => cell.padEnd(widths[column] ?? 0))
-        .join('  ')
-        .trimEnd(),
-    );
+  printTable(rows);
   mkdirSync(join(RESULTS, '..'), { recursive: true });
   writeFileSync(RESULTS, `${JSON.stringify(figures, null, 2)}\n`);
   console.log(`written to ${RESULTS}`);
