@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DRAIN_NOTICE } from '../../sandbox-server/src/cluster/drain.ts';
 import { DockerEngine } from '../../sandbox-server/src/docker/engine.ts';
 import { LABEL_PID } from '../../sandbox-server/src/docker/labels.ts';
-import { RedisCounters } from '../../sandbox-server/src/shared-state/redis-counters.ts';
+import { RedisCounters } from '../../sandbox-server/src/shared-counters/redis-counters.ts';
 import { TerminalCloseCode } from '../../sandbox-server/src/terminals/terminal-protocol.ts';
 import { type Cluster, type ClusterNode, startCluster } from '../../scripts/lib/cluster/cluster.ts';
 import { TEMPLATE_FILE } from '../../scripts/lib/cluster/haproxy-config.ts';

@@ -17,7 +17,7 @@ import {
   NotFoundError,
   RunnerUnavailableError,
 } from '../errors.ts';
-import type { Lease, SharedCounters } from '../shared-state/counters.ts';
+import type { Lease, SharedCounters } from '../shared-counters/counters.ts';
 
 export interface SessionLimits {
   idleTimeoutMs: number;

@@ -11,7 +11,7 @@ import type { Engine } from '../docker/engine.ts';
 import { PlaygroundPool } from '../playground/playground-pool.ts';
 import { SessionStore } from '../playground/session-store.ts';
 import { Previews } from '../previews/previews.ts';
-import type { SharedCounters } from '../shared-state/counters.ts';
+import type { SharedCounters } from '../shared-counters/counters.ts';
 import { TerminalStore } from '../terminals/terminal-store.ts';
 import { DockerRunner } from './docker-runner.ts';
 

@@ -13,7 +13,7 @@
  * cluster (REDIS_URL); the slots and their fair sharing are this node's own capacity.
  */
 import { BusyError } from '../errors.ts';
-import type { SharedCounters } from '../shared-state/counters.ts';
+import type { SharedCounters } from '../shared-counters/counters.ts';
 
 export interface RunQueueOptions {
   concurrency: number;

@@ -11,7 +11,7 @@ import {
   SESSION_NOT_FOUND_MESSAGE,
   SessionStore,
 } from '../../../sandbox-server/src/playground/session-store.ts';
-import { MemoryCounters } from '../../../sandbox-server/src/shared-state/memory-counters.ts';
+import { MemoryCounters } from '../../../sandbox-server/src/shared-counters/memory-counters.ts';
 
 const silent = { info() {}, warn() {} } as unknown as FastifyBaseLogger;
 const IDLE_MS = 10 * 60_000;
