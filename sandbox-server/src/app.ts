@@ -24,6 +24,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { Drain } from './cluster/drain.ts';
 import { defaultNodeId } from './cluster/session-id.ts';
 import type { Config } from './config.ts';
+import type { SharedCounters } from './counters/counters.ts';
+import { createCounters } from './counters/create-counters.ts';
 import { Containers } from './docker/containers.ts';
 import type { Engine } from './docker/engine.ts';
 import type { InstanceIdentity } from './docker/labels.ts';
@@ -48,8 +50,6 @@ import { createDockerPlaygrounds, type DockerPlaygrounds } from './runners/docke
 import type { Runner, RunnerName } from './runners/runner.ts';
 import { ShellRunner } from './runners/shell-runner.ts';
 import { RunQueue } from './runs/run-queue.ts';
-import type { SharedCounters } from './shared-counters/counters.ts';
-import { createCounters } from './shared-counters/create-counters.ts';
 import { INPUT_MESSAGE_LIMIT_BYTES } from './terminals/terminal-protocol.ts';
 import { TerminalTickets } from './terminals/terminal-tickets.ts';
 
@@ -69,7 +69,7 @@ export interface SandboxOptions {
   serveSite?: boolean;
   /** The session store's clock; unit tests move it by hand. */
   sessionClock?: () => number;
-  /** Where per-client limits are counted; default: REDIS_URL's store, else memory (shared-counters/). */
+  /** Where per-client limits are counted; default: REDIS_URL's store, else memory (counters/). */
   counters?: SharedCounters;
 }
 

@@ -10,6 +10,7 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import { newSessionId, SESSION_ID_FORMAT, sessionNode, shortSessionId } from '../cluster/session-id.ts';
+import type { Lease, SharedCounters } from '../counters/counters.ts';
 import {
   BadRequestError,
   BusyError,
@@ -17,7 +18,6 @@ import {
   NotFoundError,
   RunnerUnavailableError,
 } from '../errors.ts';
-import type { Lease, SharedCounters } from '../shared-counters/counters.ts';
 
 export interface SessionLimits {
   idleTimeoutMs: number;

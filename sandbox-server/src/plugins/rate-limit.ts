@@ -2,15 +2,15 @@
  * Per-client rate limit on every request the API scope it is registered in handles, whatever the
  * request target looked like (absolute form, odd spellings, any method, unknown paths): the limit is a
  * hook of the scope, not a match on the URL. Clients are counted by clientKey (signed-in identity, else address, IPv6 by /64).
- * Counts live in SharedCounters (shared-counters/): in memory, or across nodes with REDIS_URL.
+ * Counts live in SharedCounters (counters/): in memory, or across nodes with REDIS_URL.
  * The static site and the health routes live outside that scope: a page load fetches many assets,
  * and monitors poll health (which answers from a cache).
  */
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.ts';
-import type { SharedCounters } from '../shared-counters/counters.ts';
-import { rateLimitStore } from '../shared-counters/rate-limit-store.ts';
+import type { SharedCounters } from '../counters/counters.ts';
+import { rateLimitStore } from '../counters/rate-limit-store.ts';
 import { clientKey } from './client-identity.ts';
 import { errorBody } from './error-handling.ts';
 

@@ -12,12 +12,12 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { Drain } from '../cluster/drain.ts';
+import type { SharedCounters } from '../counters/counters.ts';
 import type { CgroupMode } from '../docker/cgroup-mode.ts';
 import type { Engine } from '../docker/engine.ts';
 import { recordEngineCgroup } from '../observability/metrics.ts';
 import type { Runner, RunnerName } from '../runners/runner.ts';
 import type { RunQueue } from '../runs/run-queue.ts';
-import type { SharedCounters } from '../shared-counters/counters.ts';
 
 /** How long one engine probe answers for. */
 export const ENGINE_PROBE_TTL_MS = 1_000;

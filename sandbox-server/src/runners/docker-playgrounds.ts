@@ -6,12 +6,12 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.ts';
+import type { SharedCounters } from '../counters/counters.ts';
 import type { Containers } from '../docker/containers.ts';
 import type { Engine } from '../docker/engine.ts';
 import { PlaygroundPool } from '../playground/playground-pool.ts';
 import { SessionStore } from '../playground/session-store.ts';
 import { Previews } from '../previews/previews.ts';
-import type { SharedCounters } from '../shared-counters/counters.ts';
 import { TerminalStore } from '../terminals/terminal-store.ts';
 import { DockerRunner } from './docker-runner.ts';
 

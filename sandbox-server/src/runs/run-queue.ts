@@ -12,8 +12,9 @@
  * A client's runs in progress are counted in SharedCounters, so that share holds across the nodes of a
  * cluster (REDIS_URL); the slots and their fair sharing are this node's own capacity.
  */
+
+import type { SharedCounters } from '../counters/counters.ts';
 import { BusyError } from '../errors.ts';
-import type { SharedCounters } from '../shared-counters/counters.ts';
 
 export interface RunQueueOptions {
   concurrency: number;

@@ -14,8 +14,8 @@ import {
   shortSessionId,
 } from '../../../sandbox-server/src/cluster/session-id.ts';
 import { loadConfig } from '../../../sandbox-server/src/config.ts';
+import { MemoryCounters } from '../../../sandbox-server/src/counters/memory-counters.ts';
 import { newInstanceIdentity } from '../../../sandbox-server/src/docker/labels.ts';
-import { MemoryCounters } from '../../../sandbox-server/src/shared-counters/memory-counters.ts';
 import { FakeEngine } from './fakes/fake-engine.ts';
 import { TEST_ENV } from './fakes/test-app.ts';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { MemoryCounters } from '../../../sandbox-server/src/counters/memory-counters.ts';
 import { BusyError } from '../../../sandbox-server/src/errors.ts';
 import { RunQueue, type RunQueueOptions } from '../../../sandbox-server/src/runs/run-queue.ts';
-import { MemoryCounters } from '../../../sandbox-server/src/shared-counters/memory-counters.ts';
 
 function deferred() {
   let resolve: () => void = () => {};

@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { describe, expect, it } from 'vitest';
+import { MemoryCounters } from '../../../sandbox-server/src/counters/memory-counters.ts';
 import {
   BadRequestError,
   BusyError,
@@ -11,7 +12,6 @@ import {
   SESSION_NOT_FOUND_MESSAGE,
   SessionStore,
 } from '../../../sandbox-server/src/playground/session-store.ts';
-import { MemoryCounters } from '../../../sandbox-server/src/shared-counters/memory-counters.ts';
 
 const silent = { info() {}, warn() {} } as unknown as FastifyBaseLogger;
 const IDLE_MS = 10 * 60_000;
