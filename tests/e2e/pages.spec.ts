@@ -30,10 +30,12 @@ test.describe('language switch', () => {
       await page.goto(pagePath('zh-cn', slug));
       const picker = page.locator('starlight-lang-select select').first();
       await picker.selectOption({ label: 'English' });
-      await expect(page).toHaveURL(new RegExp(`/en/${slug}/$`));
+      await page.waitForURL((url) => url.pathname === `/en/${slug}/`);
       await page.locator('starlight-lang-select select').first().selectOption({ label: '简体中文' });
-      await expect(page).toHaveURL(new RegExp(`/${slug}/$`));
-      expect(new URL(page.url()).pathname).toBe(`/${slug}/`);
+      // Wait on the exact path: a pattern ending in `/${slug}/` also matches the English page
+      // the browser is still on, so it would pass before the switch has navigated.
+      await page.waitForURL((url) => url.pathname === `/${slug}/`);
+      await expect(page.locator('html')).toHaveAttribute('lang', localeInfo('zh-cn').lang);
     });
   }
 });
