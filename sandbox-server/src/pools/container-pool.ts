@@ -16,6 +16,7 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import { HttpError } from '../errors.ts';
+import { WaiterQueue } from '../waiter-queue.ts';
 import type { PoolHealth } from './pool-health.ts';
 
 export interface ContainerPoolOptions<Item> {
@@ -41,18 +42,13 @@ export interface ContainerPoolOptions<Item> {
   log: FastifyBaseLogger;
 }
 
-interface Waiter<Item> {
-  resolve: (item: Item) => void;
-  reject: (error: unknown) => void;
-}
-
 const RETRY_INITIAL_MS = 500;
 const RETRY_MAX_MS = 30_000;
 
 export class ContainerPool<Item> {
   readonly #options: ContainerPoolOptions<Item>;
   readonly #ready: Item[] = [];
-  readonly #waiters: Waiter<Item>[] = [];
+  readonly #waiters = new WaiterQueue<undefined, Item>();
   #starting = 0;
   #inUse = 0;
   #closed = false;
@@ -95,26 +91,9 @@ export class ContainerPool<Item> {
       if (replaceAfterAcquireMs !== undefined) setTimeout(() => this.#fill(), replaceAfterAcquireMs).unref();
       return ready;
     }
-    return await new Promise<Item>((resolve, reject) => {
-      const waiter: Waiter<Item> = {
-        resolve: (item) => {
-          signal.removeEventListener('abort', onAbort);
-          resolve(item);
-        },
-        reject: (error) => {
-          signal.removeEventListener('abort', onAbort);
-          reject(error);
-        },
-      };
-      const onAbort = () => {
-        const index = this.#waiters.indexOf(waiter);
-        if (index !== -1) this.#waiters.splice(index, 1);
-        reject(signal.reason);
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      this.#waiters.push(waiter);
-      this.#fill();
-    });
+    const handedOut = this.#waiters.wait(undefined, signal);
+    this.#fill();
+    return await handedOut;
   }
 
   /** Destroys a container handed out by `acquire`. */
@@ -129,7 +108,7 @@ export class ContainerPool<Item> {
     this.#closed = true;
     this.#closing.abort(new Error('pool is closing'));
     clearTimeout(this.#retryTimer);
-    for (const waiter of this.#waiters.splice(0)) waiter.reject(new Error('server is shutting down'));
+    this.#waiters.rejectAll(new Error('server is shutting down'));
     await Promise.all([...this.#pendingStarts]);
     await Promise.all([
       ...this.#closingDestroys,
@@ -169,10 +148,9 @@ export class ContainerPool<Item> {
       this.#closingDestroys.push(this.#options.destroy(item));
       return;
     }
-    const waiter = this.#waiters.shift();
-    if (waiter) {
+    if (this.#waiters.length > 0) {
       this.#inUse++;
-      waiter.resolve(item);
+      this.#waiters.resolveFirst(item);
     } else {
       this.#ready.push(item);
     }
@@ -190,7 +168,7 @@ export class ContainerPool<Item> {
     }
     this.#lastError = described;
     // Callers waiting now get the error rather than waiting for a retry that may never succeed.
-    for (const waiter of this.#waiters.splice(0)) waiter.reject(described);
+    this.#waiters.rejectAll(described);
     if (this.#retryTimer !== undefined) return;
     this.#retryDelayMs = Math.min(RETRY_MAX_MS, Math.max(RETRY_INITIAL_MS, this.#retryDelayMs * 2));
     this.#retryTimer = setTimeout(() => {

@@ -15,6 +15,7 @@
 
 import type { SharedCounters } from '../counters/counters.ts';
 import { BusyError } from '../errors.ts';
+import { WaiterQueue } from '../waiter-queue.ts';
 
 export interface RunQueueOptions {
   concurrency: number;
@@ -36,11 +37,6 @@ export interface Admission {
   release(): void;
 }
 
-interface Waiter {
-  client: string;
-  start: () => void;
-}
-
 interface ClientState {
   admitted: number;
   running: number;
@@ -51,7 +47,8 @@ const DURATION_SMOOTHING = 0.2;
 
 export class RunQueue {
   readonly #options: RunQueueOptions;
-  readonly #waiters: Waiter[] = [];
+  /** Runs waiting for a slot, by client. */
+  readonly #waiters = new WaiterQueue<string, void>();
   readonly #clients = new Map<string, ClientState>();
   #running = 0;
   /** Run requests admitted and not yet answered, on this node. */
@@ -145,22 +142,7 @@ export class RunQueue {
         this.#retryAfterS(this.#waiters.length + 1),
       );
     }
-    return new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = {
-        client,
-        start: () => {
-          signal.removeEventListener('abort', onAbort);
-          resolve();
-        },
-      };
-      const onAbort = () => {
-        const index = this.#waiters.indexOf(waiter);
-        if (index !== -1) this.#waiters.splice(index, 1);
-        reject(signal.reason);
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      this.#waiters.push(waiter);
-    });
+    return this.#waiters.wait(client, signal);
   }
 
   /**
@@ -171,15 +153,14 @@ export class RunQueue {
   #dispatch(): void {
     while (this.#running < this.#options.concurrency) {
       let best: { index: number; state: ClientState } | undefined;
-      for (const [index, waiter] of this.#waiters.entries()) {
-        const state = this.#clients.get(waiter.client);
+      for (const [index, client] of this.#waiters.entries()) {
+        const state = this.#clients.get(client);
         if (state === undefined || !this.#canStart(state)) continue;
         if (best === undefined || state.running < best.state.running) best = { index, state };
       }
       if (best === undefined) return;
-      const [waiter] = this.#waiters.splice(best.index, 1);
       this.#take(best.state);
-      waiter?.start();
+      this.#waiters.resolveAt(best.index, undefined);
     }
   }
 
