@@ -53,6 +53,8 @@ const CONCURRENCIES = [4, 16] as const;
 const IDLE_WINDOW_MS = 3_000;
 const POOL_REFILL_WITHIN_MS = 120_000;
 const PROBE = 'docker run --rm busybox echo capacity-probe';
+/** Longer than the idle-playground phase can last. */
+const SESSION_OUTLIVES_BENCH_MS = (MAX_MINUTES + 30) * 60_000;
 const RESULTS = join(import.meta.dirname, '..', '..', 'bench-results', 'capacity.json');
 
 function positive(value: string | undefined, name: string): number {
@@ -197,6 +199,13 @@ async function measureStep(
   idle: number,
 ): Promise<Step> {
   await waitForPool(server);
+  // Every session opened so far (the busy one and `idle` idle ones) must still be live, or the step
+  // would measure fewer playgrounds than it reports.
+  if (server.sessions.size !== idle + 1) {
+    throw new Error(
+      `${idle + 1} sessions opened but ${server.sessions.size} live: a session ended during the bench`,
+    );
+  }
   const windowStart = cpuTimes();
   await sleep(IDLE_WINDOW_MS);
   const cpuBefore = cpuTimes();
@@ -353,6 +362,10 @@ async function main(): Promise<void> {
     {
       SESSION_LIMIT: String(MAX_PLAYGROUNDS + 1),
       SESSION_LIMIT_PER_CLIENT: String(MAX_PLAYGROUNDS + 1),
+      // Idle sessions must outlive the bench: with the default idle timeout (10 min) the first ones
+      // ended during a long run and the count stopped meaning "held at once".
+      SESSION_IDLE_TIMEOUT_MS: String(SESSION_OUTLIVES_BENCH_MS),
+      SESSION_MAX_LIFETIME_MS: String(SESSION_OUTLIVES_BENCH_MS),
       RUN_CONCURRENCY_PER_CLIENT: '256',
       RUN_QUEUE_LIMIT_PER_CLIENT: '10000',
       RUN_QUEUE_LIMIT: '256',
