@@ -17,6 +17,7 @@ import {
   localCapacity,
 } from './capacity-defaults.ts';
 import { NODE_ID_PATTERN } from './cluster/session-id.ts';
+import { PREVIEW_NODE_ID_MAX_LENGTH } from './previews/preview-host-label.ts';
 
 /** What the schema shows as defaults; loadConfig derives them again for the engine's host. */
 const LOCAL_DEFAULTS = capacityDefaults(localCapacity());
@@ -265,8 +266,7 @@ export const EnvSchema = Type.Object({
   NODE_ID: Type.String({
     default: '',
     pattern: `^$|${NODE_ID_PATTERN}`,
-    description:
-      "this node's name in session ids (<node>.<secret>) the load balancer routes by; empty: derived from the instance id",
+    description: `this node's name in session ids (<node>.<secret>) and preview links (<token>-<node>.<preview host>) the load balancer routes by, at most ${PREVIEW_NODE_ID_MAX_LENGTH} characters; empty: derived from the instance id, previews unrouted`,
   }),
   REDIS_URL: Type.String({
     default: '',
@@ -414,6 +414,11 @@ function derive(e: Env, problems: string[]): DerivedConfig {
   if (e.PREVIEW_ORIGIN !== '' && e.PREVIEW_PORT === 0) {
     problems.push(
       'PREVIEW_ORIGIN is set but PREVIEW_PORT is 0: its reverse proxy needs a fixed port to forward to',
+    );
+  }
+  if (e.NODE_ID.length > PREVIEW_NODE_ID_MAX_LENGTH) {
+    problems.push(
+      `NODE_ID has ${e.NODE_ID.length} characters, at most ${PREVIEW_NODE_ID_MAX_LENGTH} fit: a preview link's first host label is <32-character token>-<NODE_ID>, and a DNS label holds 63`,
     );
   }
   const authTokenHashes = readTokens(e, problems);

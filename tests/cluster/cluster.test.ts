@@ -1,7 +1,8 @@
 /**
  * Three Dockyard nodes behind HAProxy, sharing a Redis-protocol store (scripts/lib/cluster/cluster.ts):
  * real server processes, the real engine, real HAProxy and Redis. The scenarios run in order on one
- * cluster: runs spread; a session's runs and terminal stay on its node; limits hold across nodes; a node
+ * cluster: runs spread; a session's runs and terminal stay on its node; a published port's preview reaches
+ * its node through the balancer's preview frontend; limits hold across nodes; a node
  * killed under load (shell runs recover, its sessions end, nothing leaks); a node drained with SIGTERM.
  * The figures of the kill scenario are printed (and written to test-results/cluster.json).
  */
@@ -126,6 +127,46 @@ describe('three nodes behind HAProxy', () => {
       await terminal.waitForText(/kept\n42\n/, 60_000);
       terminal.type('exit\r');
       await terminal.closed;
+    }),
+  );
+
+  it(
+    "routes a published port's preview to its session's node by the link's host name, and another node says 421",
+    track(async () => {
+      const home = nodeById('node-b');
+      const other = nodeById('node-a');
+      const preview = await newSession(home.url);
+      try {
+        const started = await runInSession(
+          preview,
+          'docker run -d -p 8080:80 nginx >/dev/null && echo started',
+        );
+        expect([started.status, started.json().stdout], started.body).toEqual([200, 'started\n']);
+        const listed = await http(`${cluster.url}/api/sessions/${preview}/ports`);
+        expect([listed.status, listed.node], listed.body).toEqual([200, home.id]);
+        const ports = listed.json<Array<{ port: number; url: string }>>();
+        expect(ports).toEqual([expect.objectContaining({ port: 8080 })]);
+        const link = new URL(ports[0]?.url ?? '');
+        const previewPort = cluster.previewHost.slice(cluster.previewHost.lastIndexOf(':') + 1);
+        expect(link.href).toMatch(new RegExp(`^http://[0-9a-f]{32}-node-b\\.localhost:${previewPort}/$`));
+        // Through the balancer's preview frontend, by the Host header alone (no DNS involved). Round-robin
+        // over three nodes would send most of these elsewhere; the rule sends every one to node-b.
+        for (let i = 0; i < 6; i++) {
+          const page = await http(`http://${cluster.previewHost}/`, { headers: { host: link.host } });
+          expect(page.status, page.body).toBe(200);
+          expect(page.body).toContain('Welcome to nginx');
+        }
+        // The same link sent to another node directly: it says where the link belongs.
+        const misdirected = await http(`http://127.0.0.1:${other.previewPort}/`, {
+          headers: { host: link.host },
+        });
+        expect(misdirected.status, misdirected.body).toBe(421);
+        expect(misdirected.body).toContain(
+          'belongs to a playground on node "node-b", and this is node "node-a"',
+        );
+      } finally {
+        expect((await http(`${cluster.url}/api/sessions/${preview}`, { method: 'DELETE' })).status).toBe(204);
+      }
     }),
   );
 

@@ -16,7 +16,8 @@ export interface PreviewTarget {
 }
 
 const TOKEN_BYTES = 16;
-export const PREVIEW_TOKEN_PATTERN = /^[0-9a-f]{32}$/;
+/** A token's length in hex characters. */
+export const PREVIEW_TOKEN_CHARS = TOKEN_BYTES * 2;
 
 export class PreviewLinks {
   readonly #sessions: SessionStore;

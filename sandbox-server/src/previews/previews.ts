@@ -6,6 +6,10 @@
  * It serves nothing else — no /api, no site, no CORS — and refuses WebSocket upgrades (501: a tunnel
  * the server could not bound per message like HTTP answers). `list(sessionId)` gives the session's
  * published ports with their links, for GET /api/sessions/:id/ports.
+ * A node with a NODE_ID puts it into its links (`<token>-<node>.<preview host>`, preview-host-label.ts)
+ * so that a load balancer in front of several nodes sends each preview to the node holding its
+ * session; a link of another node that reaches this one is answered 421, as the API answers a session
+ * of another node.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -13,7 +17,8 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.ts';
 import type { Engine } from '../docker/engine.ts';
 import type { SessionStore } from '../playground/session-store.ts';
-import { PREVIEW_TOKEN_PATTERN, PreviewLinks, type PreviewTarget } from './preview-links.ts';
+import { parsePreviewHostLabel, previewHostLabel } from './preview-host-label.ts';
+import { PreviewLinks, type PreviewTarget } from './preview-links.ts';
 import { answer, forwardPreviewRequest, PREVIEW_RESPONSE_HEADERS } from './preview-proxy.ts';
 import { listPublishedPorts } from './published-ports.ts';
 
@@ -87,19 +92,28 @@ export class Previews {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
-  #url(token: string): string {
-    return `${this.#origin.protocol}//${token}.${this.#origin.host}/`;
+  /** Only an explicit NODE_ID: a single node's links stay `<token>.<preview host>`. */
+  get #node(): string | null {
+    return this.#options.config.nodeId === '' ? null : this.#options.config.nodeId;
   }
 
-  /** The target named by the request's host name, if it is `<live token>.<preview host>`. */
-  #targetOf(request: IncomingMessage): PreviewTarget | undefined {
+  #url(token: string): string {
+    return `${this.#origin.protocol}//${previewHostLabel({ token, node: this.#node })}.${this.#origin.host}/`;
+  }
+
+  /**
+   * What the request's host name names: a live target of this node, another node (its link reached the
+   * wrong node), or nothing this node knows.
+   */
+  #targetOf(request: IncomingMessage): PreviewTarget | { otherNode: string } | undefined {
     const hostname = (request.headers.host ?? '').toLowerCase().replace(/:\d+$/, '');
     const dot = hostname.indexOf('.');
-    const token = hostname.slice(0, dot);
-    if (dot < 0 || hostname.slice(dot + 1) !== this.#origin.hostname || !PREVIEW_TOKEN_PATTERN.test(token)) {
-      return undefined;
-    }
-    return this.#links.resolve(token);
+    if (dot < 0 || hostname.slice(dot + 1) !== this.#origin.hostname) return undefined;
+    const label = parsePreviewHostLabel(hostname.slice(0, dot));
+    if (label === null) return undefined;
+    if (label.node !== null && label.node !== this.#node) return { otherNode: label.node };
+    if (label.node !== this.#node) return undefined;
+    return this.#links.resolve(label.token);
   }
 
   async #serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -108,6 +122,17 @@ export class Previews {
     if (target === undefined) {
       request.resume();
       answer(response, 404, 'this preview link is not valid, or its playground session has ended');
+      return;
+    }
+    if ('otherNode' in target) {
+      request.resume();
+      answer(
+        response,
+        421,
+        `this preview link belongs to a playground on node "${target.otherNode}", and this ${this.#node === null ? 'node has no NODE_ID' : `is node "${this.#node}"`}: ` +
+          `the load balancer must send <token>-${target.otherNode}.… to that node. If that node is gone, so is the playground: ` +
+          'run the example again for a new link',
+      );
       return;
     }
     const inFlight = this.#inFlight.get(target.sessionId) ?? 0;

@@ -1,7 +1,8 @@
 /**
  * A Dockyard cluster on this machine for `npm run test:cluster`: a Redis-protocol store (valkey-server,
  * else redis-server), N server processes — each with its own NODE_ID, port, instance id and pools — and
- * HAProxy in front with the configuration of haproxy-config.ts. The nodes share this machine's Docker
+ * HAProxy in front with the configuration of haproxy-config.ts, previews included (each node's preview
+ * listener behind the balancer's preview frontend, whose address the links name: `*.localhost`). The nodes share this machine's Docker
  * engine, a stand-in for N hosts with an engine each: routing, shared limits, failure and draining are
  * the same; a dead node's containers are reaped by the survivors here (same host, dead pid), where on
  * separate hosts they go with the host's engine or are reaped by the node when it comes back.
@@ -25,6 +26,8 @@ export interface ClusterNode {
   readonly port: number;
   /** The node itself, bypassing the load balancer. */
   readonly url: string;
+  /** The node's own preview listener, bypassing the load balancer. */
+  readonly previewPort: number;
   readonly pid: number;
   /** Resolves with the exit code (null: killed by a signal). */
   readonly exited: Promise<number | null>;
@@ -35,6 +38,8 @@ export interface Cluster {
   /** The load balancer. */
   readonly url: string;
   readonly host: string;
+  /** host:port of the balancer's preview frontend; links are http://<token>-<node>.localhost:<its port>/. */
+  readonly previewHost: string;
   readonly nodes: readonly ClusterNode[];
   readonly redisUrl: string;
   readonly logDir: string;
@@ -112,9 +117,12 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
 
     const lbPort = await freePort();
     const host = `127.0.0.1:${lbPort}`;
+    const lbPreviewPort = await freePort();
+    const previewHost = `127.0.0.1:${lbPreviewPort}`;
     const nodes: ClusterNode[] = [];
     for (const id of options.nodeIds) {
       const port = await freePort();
+      const previewPort = await freePort();
       mkdirSync(join(logDir, id));
       const child = spawnLogged(id, process.execPath, ['sandbox-server/src/server.ts'], {
         PATH: process.env.PATH,
@@ -128,6 +136,9 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         PUBLIC_HOSTS: `${host},127.0.0.1:${port}`,
         // A directory without index.html: the API alone.
         SITE_DIR: join(logDir, id),
+        // Links name the balancer's preview frontend; browsers resolve every *.localhost name here.
+        PREVIEW_PORT: String(previewPort),
+        PREVIEW_ORIGIN: `http://localhost:${lbPreviewPort}`,
         LOG_LEVEL: 'info',
         ...options.env,
       });
@@ -136,6 +147,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         id,
         port,
         url: `http://127.0.0.1:${port}`,
+        previewPort,
         pid: child.pid ?? 0,
         exited,
         signal: (signal) => child.kill(signal),
@@ -147,8 +159,13 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       configFile,
       haproxyConfig({
         bind: host,
+        previewBind: previewHost,
         log: 'stdout format raw',
-        nodes: nodes.map((node) => ({ id: node.id, address: `127.0.0.1:${node.port}` })),
+        nodes: nodes.map((node) => ({
+          id: node.id,
+          address: `127.0.0.1:${node.port}`,
+          previewAddress: `127.0.0.1:${node.previewPort}`,
+        })),
       }),
     );
     spawnLogged('haproxy', 'haproxy', ['-db', '-f', configFile]);
@@ -169,7 +186,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       if (Date.now() > deadline) throw new Error(`the balancer reaches only ${[...seen].join(', ')}`);
       if (answer?.node === undefined) await sleep(200);
     }
-    return { url, host, nodes, redisUrl, logDir, close };
+    return { url, host, previewHost, nodes, redisUrl, logDir, close };
   } catch (error) {
     await close();
     throw error;

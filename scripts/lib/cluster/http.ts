@@ -18,6 +18,8 @@ export interface HttpOptions {
   body?: unknown;
   /** Local address to send from, e.g. 127.0.1.7. */
   from?: string;
+  /** Sent as they are; a Host here names a host the URL's address serves (a preview link). */
+  headers?: Record<string, string>;
   timeoutMs?: number;
 }
 
@@ -29,7 +31,10 @@ export function http(url: string, options: HttpOptions = {}): Promise<HttpAnswer
       {
         method: options.method ?? (payload === undefined ? 'GET' : 'POST'),
         ...(options.from === undefined ? {} : { localAddress: options.from }),
-        headers: payload === undefined ? {} : { 'content-type': 'application/json' },
+        headers: {
+          ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
+          ...options.headers,
+        },
         timeout: options.timeoutMs ?? 60_000,
       },
       (res) => {

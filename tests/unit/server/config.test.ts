@@ -66,6 +66,13 @@ describe('loadConfig', () => {
     ).toThrow(/PREVIEW_ORIGIN/);
   });
 
+  it('takes a NODE_ID that fits beside a preview token in one DNS label, and says why a longer one does not', () => {
+    expect(loadConfig({ NODE_ID: 'n'.repeat(30) }).nodeId).toBe('n'.repeat(30));
+    expect(() => loadConfig({ NODE_ID: 'n'.repeat(31) })).toThrow(
+      /NODE_ID has 31 characters, at most 30 fit: a preview link's first host label/,
+    );
+  });
+
   it('names every invalid variable at once', () => {
     expect(() => loadConfig({ PORT: 'http', RUN_PIDS_LIMIT: '1', SANDBOX_RUNTIME: 'kata' })).toThrow(
       ConfigError,
