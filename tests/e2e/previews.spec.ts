@@ -124,6 +124,9 @@ test('en: nginx started in the terminal opens through the panel’s link, with t
   );
   await page.keyboard.press('Enter');
   await expect(screen).toContainText(/published\s*root@playground/, { timeout: SHELL_TIMEOUT_MS });
+  // The panel looks at the published ports once, 1.5 s after an Enter; on a busy machine `docker run`
+  // can take longer than that. The container is up now: the reader's next Enter makes the panel look again.
+  await page.keyboard.press('Enter');
   const ports = page.locator('terminal-panel .rb-ports');
   const link = ports.getByRole('link', { name: /^Open 8080/ });
   await expect(link).toBeVisible({ timeout: SHELL_TIMEOUT_MS });
