@@ -31,8 +31,14 @@ const MIN_HEIGHT_PX = 140;
 const DEFAULT_HEIGHT_PX = 320;
 const RESIZE_STEP_PX = 32;
 const RESIZE_DEBOUNCE_MS = 100;
-/** After Enter, the published ports are looked at again once the command had time to publish one. */
+/** After Enter, the published ports are looked at again once the shell has been quiet this long. */
 const PORTS_REFRESH_DELAY_MS = 1_500;
+/**
+ * Looks at the ports that one Enter may cause. Output after a look means the command was not done (a
+ * `docker run -p` on a busy machine prints its id and the prompt only when the container is up), so
+ * the panel looks again once the shell is quiet; bounded, so a chatty command costs few requests.
+ */
+const PORTS_LOOKS_PER_ENTER = 3;
 /** What the key bar sends: the bytes a terminal sends for these keys. */
 const KEYS: ReadonlyArray<[label: string, sequence: string, name: string]> = [
   ['Esc', '\x1b', 'Escape'],
@@ -100,6 +106,7 @@ export class TerminalPanel extends HTMLElement {
   #resizeTimer: ReturnType<typeof setTimeout> | undefined;
   #ports: PortList | undefined;
   #portsTimer: ReturnType<typeof setTimeout> | undefined;
+  #portsLooksLeft = 0;
 
   setup(options: TerminalPanelOptions): void {
     this.#options = options;
@@ -228,7 +235,10 @@ export class TerminalPanel extends HTMLElement {
       sessionId: this.#sessionId,
       ticket: (sessionId) => options.playground.terminalTicket(sessionId),
       size: () => ({ cols: terminal.cols, rows: terminal.rows }),
-      onOutput: (data, drawn) => terminal.write(data, drawn),
+      onOutput: (data, drawn) => {
+        terminal.write(data, drawn);
+        if (this.#portsLooksLeft > 0) this.#refreshPorts(PORTS_REFRESH_DELAY_MS);
+      },
       onState: (state) => this.#onState(state),
     });
     for (const text of this.#earlyInput.splice(0)) this.#connection.send(text);
@@ -299,13 +309,17 @@ export class TerminalPanel extends HTMLElement {
     }
     if (this.#connection) this.#connection.send(data);
     else this.#earlyInput.push(data);
-    if (data.includes('\r')) this.#refreshPorts(PORTS_REFRESH_DELAY_MS);
+    if (data.includes('\r')) {
+      this.#portsLooksLeft = PORTS_LOOKS_PER_ENTER;
+      this.#refreshPorts(PORTS_REFRESH_DELAY_MS);
+    }
   }
 
   /** Lists the playground's published ports again (`docker run -p` typed here or run from a block). */
   #refreshPorts(delayMs: number): void {
     clearTimeout(this.#portsTimer);
     this.#portsTimer = setTimeout(() => {
+      this.#portsLooksLeft = Math.max(0, this.#portsLooksLeft - 1);
       this.#options?.playground.ports().then(
         (ports) => this.#ports?.show(ports),
         () => {

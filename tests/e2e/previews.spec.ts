@@ -119,8 +119,10 @@ test('en: nginx started in the terminal opens through the panel’s link, with t
   await page.getByRole('button', { name: 'Terminal', exact: true }).click();
   const screen = page.locator('terminal-panel .xterm-rows');
   await expect(screen).toContainText(/root@playground:~#/, { timeout: SHELL_TIMEOUT_MS });
+  // `sleep 3` first: the port is published only after the panel's first look (1.5 s after Enter), as on a
+  // busy machine where `docker run` takes that long; the panel must look again once the command is done.
   await page.keyboard.type(
-    'docker run -d --name web -p 8080:80 nginx && docker exec web sh -c \'echo "h1{color:rgb(1,2,3)}" >/usr/share/nginx/html/s.css; echo "<svg xmlns=\\"http://www.w3.org/2000/svg\\" width=\\"40\\" height=\\"30\\"></svg>" >/usr/share/nginx/html/i.svg; echo "<title>mine</title><link rel=stylesheet href=s.css><h1>mine</h1><img src=i.svg alt=box>" >/usr/share/nginx/html/mine.html\' && echo published',
+    'sleep 3 && docker run -d --name web -p 8080:80 nginx && docker exec web sh -c \'echo "h1{color:rgb(1,2,3)}" >/usr/share/nginx/html/s.css; echo "<svg xmlns=\\"http://www.w3.org/2000/svg\\" width=\\"40\\" height=\\"30\\"></svg>" >/usr/share/nginx/html/i.svg; echo "<title>mine</title><link rel=stylesheet href=s.css><h1>mine</h1><img src=i.svg alt=box>" >/usr/share/nginx/html/mine.html\' && echo published',
   );
   await page.keyboard.press('Enter');
   await expect(screen).toContainText(/published\s*root@playground/, { timeout: SHELL_TIMEOUT_MS });

@@ -161,8 +161,9 @@ describe('playground isolation', () => {
 
   it('keeps playgrounds apart: no view of, or route to, another reader’s containers; the catalog is read-only', async () => {
     await inSession('10.0.0.6', async (first) => {
+      // Polled, not a fixed sleep: nginx's start-up takes what it takes on a busy machine.
       const web = await server.run(
-        'docker run -d --name neighbour -p 8080:80 nginx >/dev/null && sleep 1 && curl -s localhost:8080/',
+        'docker run -d --name neighbour -p 8080:80 nginx >/dev/null && end=$(( $(date +%s) + 60 )) && until curl -fs -o /dev/null localhost:8080/; do [ "$(date +%s)" -lt "$end" ] || break; sleep 0.5; done; curl -s localhost:8080/',
         first,
       );
       expect(web.stdout).toContain('Welcome to nginx!');
@@ -184,7 +185,7 @@ describe('playground isolation', () => {
         expect(probe.stdout).toContain('done');
       });
     });
-  });
+  }, 180_000);
 
   it('contains a fork bomb in an inner container: the playground stays within its process limit and usable', async () => {
     await inSession('10.0.0.8', async (session) => {

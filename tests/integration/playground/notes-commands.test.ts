@@ -9,6 +9,16 @@ import { usePlaygroundSession } from '../../support/playground-session.ts';
 const playground = usePlaygroundSession();
 const run = (code: string) => playground.run(code);
 
+/**
+ * A subshell that retries `probe` every half second until it succeeds, and fails after `seconds`: a
+ * service's start-up time on a busy 2-core machine is anyone's guess, so no fixed `sleep` stands in
+ * for "it is up now". A service that never answers still fails the run.
+ */
+const waitUntil = (probe: string, seconds: number) =>
+  `(end=$(( $(date +%s) + ${seconds} )); until ${probe}; do [ "$(date +%s)" -lt "$end" ] || exit 1; sleep 0.5; done)`;
+/** Room for services' start-up (a JVM, a database's first start) on one busy core. */
+const SERVICE_TEST_TIMEOUT_MS = 240_000;
+
 describe('a playground session runs the notes’ commands', () => {
   it('lists the offline catalog, built locally', async () => {
     const result = await run('docker images --format "{{.Repository}}:{{.Tag}}" | sort');
@@ -100,48 +110,58 @@ describe('a playground session runs the notes’ commands', () => {
     expect(response.body).toMatch(/event: exit\ndata: \{[^\n]*"exitCode":0/);
   });
 
-  it('serves nginx on a published port to curl, and redis answers PING', async () => {
-    const web = await run(
-      'docker run -d --name web -p 8080:80 nginx && sleep 1 && curl -s http://localhost:8080/',
-    );
-    expect(web.stdout).toContain('Welcome to nginx!');
-    const redis = await run(
-      'docker run -d --name cache redis && sleep 1 && docker exec cache redis-cli ping',
-    );
-    expect(redis.stdout.trim().split('\n').at(-1)).toBe('PONG');
-  });
-
-  it('starts mariadb with MARIADB_ROOT_PASSWORD and answers SELECT VERSION()', async () => {
-    await run('docker run -d --name db -e MARIADB_ROOT_PASSWORD=secret mariadb');
-    const query = 'docker exec db mariadb -uroot -psecret -e "SELECT VERSION()"';
-    const result = await run(
-      `for i in $(seq 1 18); do ${query} 2>/dev/null && exit 0; sleep 0.5; done; docker logs db; exit 1`,
-    );
-    expect(result.exitCode).toBe(0);
-    expect(result.stdout).toMatch(/10\.11\.\d+-MariaDB/);
-    await run('docker rm -f db');
-  });
-
-  it('starts tomcat with catalina.sh run: empty webapps, the default apps in webapps.dist', async () => {
-    await run('docker run -d --name tc -p 8888:8080 tomcat');
-    const probe = 'curl -s -o /dev/null -w "%{http_code}" http://localhost:8888/';
-    const before = await run(
-      `for i in $(seq 1 18); do c=$(${probe}); [ "$c" != 000 ] && echo $c && exit 0; sleep 0.5; done; exit 1`,
-    );
-    expect(before.stdout.trim()).toBe('404');
-    // Tomcat deploys the copied ROOT app at its next autoDeploy scan (every 10 s) and takes a few seconds
-    // more on one core: longer than one run may last, so the reader (here: the test) runs curl again.
-    expect((await run('docker exec tc sh -c "cp -r webapps.dist/* webapps/"')).exitCode).toBe(0);
-    let status = '';
-    for (let attempt = 0; attempt < 4 && status !== '200'; attempt++) {
-      const poll = await run(
-        `for i in $(seq 1 28); do c=$(${probe}); [ "$c" = 200 ] && break; sleep 0.25; done; echo $c`,
+  it(
+    'serves nginx on a published port to curl, and redis answers PING',
+    async () => {
+      const web = await run(
+        `docker run -d --name web -p 8080:80 nginx && ${waitUntil('curl -fs -o /dev/null http://localhost:8080/', 60)} && curl -s http://localhost:8080/`,
       );
-      status = poll.stdout.trim();
-    }
-    expect(status).toBe('200');
-    await run('docker rm -f tc');
-  });
+      expect(web.stdout).toContain('Welcome to nginx!');
+      const redis = await run(
+        `docker run -d --name cache redis && ${waitUntil('docker exec cache redis-cli ping >/dev/null 2>&1', 60)} && docker exec cache redis-cli ping`,
+      );
+      expect(redis.stdout.trim().split('\n').at(-1)).toBe('PONG');
+    },
+    SERVICE_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'starts mariadb with MARIADB_ROOT_PASSWORD and answers SELECT VERSION()',
+    async () => {
+      await run('docker run -d --name db -e MARIADB_ROOT_PASSWORD=secret mariadb');
+      const query = 'docker exec db mariadb -uroot -psecret -e "SELECT VERSION()"';
+      const result = await run(
+        `${waitUntil(`${query} >/dev/null 2>&1`, 150)} || { docker logs db; exit 1; }; ${query}`,
+      );
+      expect(result.exitCode).toBe(0);
+      expect(result.stdout).toMatch(/10\.11\.\d+-MariaDB/);
+      await run('docker rm -f db');
+    },
+    SERVICE_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'starts tomcat with catalina.sh run: empty webapps, the default apps in webapps.dist',
+    async () => {
+      await run('docker run -d --name tc -p 8888:8080 tomcat');
+      const probe = 'curl -s -o /dev/null -w "%{http_code}" http://localhost:8888/';
+      const before = await run(`${waitUntil(`[ "$(${probe})" != 000 ]`, 90)} && ${probe}`);
+      expect(before.stdout.trim()).toBe('404');
+      // Tomcat deploys the copied ROOT app at its next autoDeploy scan (every 10 s) and takes a few seconds
+      // more on one core: longer than one run may last, so the reader (here: the test) runs curl again.
+      expect((await run('docker exec tc sh -c "cp -r webapps.dist/* webapps/"')).exitCode).toBe(0);
+      let status = '';
+      for (let attempt = 0; attempt < 12 && status !== '200'; attempt++) {
+        const poll = await run(
+          `for i in $(seq 1 28); do c=$(${probe}); [ "$c" = 200 ] && break; sleep 0.25; done; echo $c`,
+        );
+        status = poll.stdout.trim();
+      }
+      expect(status).toBe('200');
+      await run('docker rm -f tc');
+    },
+    SERVICE_TEST_TIMEOUT_MS,
+  );
 
   it('writes /etc/docker/daemon.json with sudo tee', async () => {
     const result = await run(

@@ -70,8 +70,9 @@ describe('previews of published ports', () => {
   }
 
   async function publishNginx(session: string, marker: string): Promise<string> {
+    // "started" once nginx answers inside the playground: its start-up on a busy machine has no fixed length.
     const result = await server.run(
-      `docker run -d --name web -p 8080:80 nginx >/dev/null && docker exec web sh -c 'echo ${marker} > /usr/share/nginx/html/who.txt; head -c 200000 /dev/zero > /usr/share/nginx/html/big.bin' && echo started`,
+      `docker run -d --name web -p 8080:80 nginx >/dev/null && docker exec web sh -c 'echo ${marker} > /usr/share/nginx/html/who.txt; head -c 200000 /dev/zero > /usr/share/nginx/html/big.bin' && (end=$(( $(date +%s) + 60 )); until curl -fs -o /dev/null localhost:8080/; do [ "$(date +%s)" -lt "$end" ] || exit 1; sleep 0.5; done) && echo started`,
       session,
     );
     expect(result.stdout + result.stderr).toContain('started');

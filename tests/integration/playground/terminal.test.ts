@@ -226,7 +226,12 @@ describe('terminal timeouts', () => {
   let baseUrl: string;
 
   beforeAll(async () => {
-    server = await startPlaygroundServer({ TERMINAL_IDLE_TIMEOUT_MS: '5000', TERMINAL_GRACE_MS: '1000' });
+    server = await startPlaygroundServer({
+      // The idle clock starts when the shell is started, before its first prompt: a busy machine may take
+      // seconds to show that prompt, and the test can only type after it.
+      TERMINAL_IDLE_TIMEOUT_MS: '15000',
+      TERMINAL_GRACE_MS: '1000',
+    });
     baseUrl = await listen(server);
   });
   afterAll(async () => {
