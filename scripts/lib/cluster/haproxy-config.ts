@@ -31,6 +31,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { NODE_ID_PATTERN } from '../../../sandbox-server/src/cluster/session-id.ts';
 import { PREVIEW_NODE_ID_MAX_LENGTH } from '../../../sandbox-server/src/previews/preview-host-label.ts';
 import { PREVIEW_TOKEN_CHARS } from '../../../sandbox-server/src/previews/preview-links.ts';
 
@@ -55,7 +56,7 @@ export interface HaproxyOptions {
   checkIntervalMs?: number;
 }
 
-const NODE_ID = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+const NODE_ID = new RegExp(NODE_ID_PATTERN);
 
 export function haproxyConfig(options: HaproxyOptions): string {
   for (const node of options.nodes) {
