@@ -38,4 +38,4 @@ ENV NODE_ENV=production \
     SITE_DIR=/app/dist
 EXPOSE 4321
 STOPSIGNAL SIGTERM
-CMD ["node", "sandbox-server/src/server.ts"]
+CMD ["node", "--max-semi-space-size=8", "sandbox-server/src/server.ts"]

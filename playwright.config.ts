@@ -1,4 +1,5 @@
 import { defineConfig, devices } from '@playwright/test';
+import { serverCommandLine } from './sandbox-server/src/server-command.ts';
 
 // Browser tests drive Debian's Chromium (downloads of Playwright's own browser
 // are blocked on these machines) against the real server: the built site and
@@ -43,7 +44,7 @@ export default defineConfig({
   ],
   webServer: [
     {
-      command: 'node sandbox-server/src/server.ts',
+      command: serverCommandLine(),
       // The site's landing page, not /api/health: health is 503 while the engine
       // is down, and the offline tests want the site served all the same.
       url: `http://127.0.0.1:${E2E_PORT}/`,

@@ -13,6 +13,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { chromium } from '@playwright/test';
+import { serverNodeArguments } from '../sandbox-server/src/server-command.ts';
 import { freePort } from './lib/free-port.ts';
 
 const REPO_ROOT = new URL('../', import.meta.url).pathname;
@@ -53,7 +54,7 @@ if (!existsSync(`${REPO_ROOT}dist/index.html`)) {
 
 const port = await freePort();
 const url = `http://127.0.0.1:${port}`;
-const server = spawn(process.execPath, ['sandbox-server/src/server.ts'], {
+const server = spawn(process.execPath, serverNodeArguments(), {
   cwd: REPO_ROOT,
   env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn' },
   stdio: ['ignore', 'inherit', 'inherit'],

@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DockerEngine } from '../sandbox-server/src/docker/engine.ts';
 import { LABEL_PID } from '../sandbox-server/src/docker/labels.ts';
+import { serverNodeArguments } from '../sandbox-server/src/server-command.ts';
 import { freePort } from './lib/free-port.ts';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -156,7 +157,7 @@ async function waitReady(): Promise<void> {
 
 async function main(): Promise<void> {
   port = await freePort();
-  const server: ChildProcess = spawn(process.execPath, [join(ROOT, 'sandbox-server/src/server.ts')], {
+  const server: ChildProcess = spawn(process.execPath, serverNodeArguments(ROOT), {
     env: {
       PATH: process.env.PATH,
       PORT: String(port),

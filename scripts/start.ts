@@ -14,6 +14,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { serverNodeArguments } from '../sandbox-server/src/server-command.ts';
 import {
   checkDockerEngine,
   ENGINE_HELP,
@@ -69,7 +70,7 @@ const config = loadConfig();
 const listenHost = ['0.0.0.0', '::', '127.0.0.1', '::1'].includes(config.host) ? 'localhost' : config.host;
 const url = `http://${listenHost}:${config.port}/`;
 
-const server = spawn('node', ['sandbox-server/src/server.ts'], { cwd: REPO_ROOT, stdio: 'inherit' });
+const server = spawn('node', serverNodeArguments(), { cwd: REPO_ROOT, stdio: 'inherit' });
 let serverExited = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => server.kill(signal));

@@ -25,6 +25,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DockerEngine } from '../../sandbox-server/src/docker/engine.ts';
 import { LABEL_PID } from '../../sandbox-server/src/docker/labels.ts';
+import { serverNodeArguments } from '../../sandbox-server/src/server-command.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const RESULTS_FILE = join(ROOT, 'bench-results', 'sandbox.json');
@@ -137,7 +138,7 @@ async function startServer(
   poolSize: number,
 ): Promise<{ child: ChildProcess; base: string; exited: Promise<number | null> }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [join(ROOT, 'sandbox-server/src/server.ts')], {
+  const child = spawn(process.execPath, serverNodeArguments(ROOT), {
     env: {
       PATH: process.env.PATH,
       PORT: String(port),

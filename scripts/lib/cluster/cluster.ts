@@ -13,6 +13,7 @@ import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { serverNodeArguments } from '../../../sandbox-server/src/server-command.ts';
 import { freePort } from '../free-port.ts';
 import { REPO_ROOT } from '../prepare.ts';
 import { haproxyConfig } from './haproxy-config.ts';
@@ -124,7 +125,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       const port = await freePort();
       const previewPort = await freePort();
       mkdirSync(join(logDir, id));
-      const child = spawnLogged(id, process.execPath, ['sandbox-server/src/server.ts'], {
+      const child = spawnLogged(id, process.execPath, serverNodeArguments(), {
         PATH: process.env.PATH,
         HOST: '127.0.0.1',
         PORT: String(port),

@@ -6,6 +6,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
+import { serverNodeArguments } from '../../../sandbox-server/src/server-command.ts';
 import { freePort } from '../free-port.ts';
 import { SandboxClient } from './sandbox-client.ts';
 
@@ -42,7 +43,7 @@ export async function startSandboxServer(
   const url = `http://127.0.0.1:${port}`;
   const logFile = join(logDir, 'doctest-server.log');
   const log = createWriteStream(logFile);
-  const child = spawn(process.execPath, ['sandbox-server/src/server.ts'], {
+  const child = spawn(process.execPath, serverNodeArguments(), {
     cwd: repoRoot,
     env: {
       ...process.env,

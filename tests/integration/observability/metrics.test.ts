@@ -6,6 +6,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serverNodeArguments } from '../../../sandbox-server/src/server-command.ts';
 import { freePort } from '../../../scripts/lib/free-port.ts';
 import { sampleValue } from '../../support/prometheus-text.ts';
 
@@ -29,7 +30,7 @@ const scrape = async () => (await fetch(`${base}/metrics`)).text();
 beforeAll(async () => {
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
-  server = spawn(process.execPath, [join(ROOT, 'sandbox-server/src/server.ts')], {
+  server = spawn(process.execPath, serverNodeArguments(ROOT), {
     env: {
       PATH: process.env.PATH,
       PORT: String(port),

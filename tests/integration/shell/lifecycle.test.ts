@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DockerEngine } from '../../../sandbox-server/src/docker/engine.ts';
 import { instanceLabels, LABEL_PID } from '../../../sandbox-server/src/docker/labels.ts';
+import { serverNodeArguments } from '../../../sandbox-server/src/server-command.ts';
 import { freePort } from '../../../scripts/lib/free-port.ts';
 import { startCanary } from '../../support/canary.ts';
 import { type Harness, startHarness } from './harness.ts';
@@ -178,7 +179,7 @@ describe('start-up and shutdown', () => {
 
   it('SIGTERM kills and removes every running container, then exits', async () => {
     const port = await freePort();
-    const server: ChildProcess = spawn(process.execPath, [join(ROOT, 'sandbox-server/src/server.ts')], {
+    const server: ChildProcess = spawn(process.execPath, serverNodeArguments(ROOT), {
       env: {
         PATH: process.env.PATH,
         PORT: String(port),
