@@ -10,6 +10,7 @@
  */
 import type { Config, PlaygroundPullConfig } from '../config.ts';
 import type { ContainerCreateOptions } from '../docker/engine.ts';
+import { PRIVATE_CGROUP_NAMESPACE, UNMASKED_SYSTEM_PATHS } from '../docker/host-config-extras.ts';
 
 /** Where the inner init links the catalog store from (playground-inner-init). */
 export const CATALOG_MOUNT_PATH = '/catalog/docker';
@@ -24,10 +25,6 @@ export const PLAYGROUND_ENV: readonly string[] = [
 ];
 
 const MIB = 1024 * 1024;
-/** In Docker's API since 1.41; dockerode's types lack it. */
-const PRIVATE_CGROUP_NAMESPACE: Record<string, string> = { CgroupnsMode: 'private' };
-/** The API form of the CLI's --security-opt systempaths=unconfined; dockerode's types lack it too. */
-const UNMASKED_SYSTEM_PATHS: Record<string, string[]> = { MaskedPaths: [], ReadonlyPaths: [] };
 /** The outer side's own state (cgroup mounts, the inner init's pid, the pull proxy's files): host root's. */
 export const PLAYGROUND_STATE_PATH = '/var/lib/playground';
 const STATE_TMPFS_MIB = 8;

@@ -72,7 +72,7 @@ export class RunChannel {
       if (!signal.aborted) onOutput(stream, chunk);
     });
     this.#current = output;
-    const reported = Promise.race([output.exitStatus, this.#ended.then(() => null)]);
+    const reported = Promise.race([output.report.then(({ status }) => status), this.#ended.then(() => null)]);
     this.#idle = reported.then(() => {
       if (this.#current === output) this.#current = undefined;
     });

@@ -7,6 +7,7 @@
  */
 import type { Config } from '../config.ts';
 import type { ContainerCreateOptions } from '../docker/engine.ts';
+import { PRIVATE_CGROUP_NAMESPACE } from '../docker/host-config-extras.ts';
 import { SNIPPET_WRAPPER } from '../runs/snippet-protocol.ts';
 
 /** uid:gid of the `sandbox` user baked into images/shell/Dockerfile. */
@@ -76,6 +77,9 @@ export function shellContainerOptions(config: Config, runtime: SandboxRuntime): 
         { Name: 'core', Soft: 0, Hard: 0 },
       ],
       IpcMode: 'private',
+      // Its own memory cgroup at /sys/fs/cgroup whatever the daemon's default: the wrapper reads its OOM
+      // kill count there (run-snippet).
+      ...PRIVATE_CGROUP_NAMESPACE,
       LogConfig: { Type: 'none', Config: {} },
       AutoRemove: false,
       RestartPolicy: { Name: 'no', MaximumRetryCount: 0 },

@@ -10,7 +10,10 @@
  *   playground, reads `<nonce> <run-id>\n<code>\0` requests one after another.
  *
  * When the snippet's shell exits, the wrapper writes an exit trailer
- * `\0<nonce> <status>\n` to stdout and to stderr. The run is over when both
+ * `\0<nonce> <status>\n` to stdout and to stderr; the shell wrapper adds
+ * ` 0` or ` 1` before the newline when it could read from the container's
+ * memory cgroup whether a process was killed for memory during the run (a
+ * fresh container per run: any such kill is this run's). The run is over when both
  * streams carried their trailer: everything before a trailer on its stream is
  * the snippet's output (each stream is ordered; the two are not ordered
  * against each other, hence one per stream). No API round trip lies on that
@@ -20,8 +23,9 @@
  * The nonce is fresh per run and known only to the server and the wrapper's
  * unexported shell variable, so the snippet's output cannot end the run by
  * accident. A snippet that digs it out of its parent's memory can only
- * misreport its own exit status. If the wrapper never reports (killed, or the
- * container died), the caller falls back on what the engine knows.
+ * misreport its own exit status and memory verdict. If the wrapper never
+ * reports (killed, or the container died), or reports no memory verdict, the
+ * caller falls back on what the engine knows.
  */
 import type { StreamName } from '../docker/demux.ts';
 
@@ -45,9 +49,19 @@ export function decodeSnippetInput(input: Buffer): { nonce: string; code: string
   return { nonce: text.slice(0, newline), code: text.slice(newline + 1) };
 }
 
-/** The bytes the wrapper writes to each stream when the snippet exited with `status`. */
-export function exitTrailer(nonce: string, status: number): string {
-  return `\0${nonce} ${status}\n`;
+/**
+ * The bytes the wrapper writes to each stream when the snippet exited with `status`; `oomKilled` when it
+ * could tell whether the kernel killed a process for memory during the run.
+ */
+export function exitTrailer(nonce: string, status: number, oomKilled?: boolean): string {
+  return `\0${nonce} ${status}${oomKilled === undefined ? '' : oomKilled ? ' 1' : ' 0'}\n`;
+}
+
+/** What the wrapper reported when the snippet's shell exited. */
+export interface SnippetReport {
+  status: number;
+  /** Whether a process was killed for memory during the run; undefined: the wrapper could not tell. */
+  oomKilled: boolean | undefined;
 }
 
 const STREAMS: readonly StreamName[] = ['stdout', 'stderr'];
@@ -57,7 +71,7 @@ const STREAMS: readonly StreamName[] = ['stdout', 'stderr'];
  * trailers (consumed). Bytes that might be the start of a trailer are held
  * back until the next chunk tells; ordinary text never is, since a trailer
  * starts with NUL; and never more than a trailer's length (marker, three
- * digits), even for a reader who knows the nonce and forges a trailer's start:
+ * digits, the memory verdict), even for a reader who knows the nonce and forges a trailer's start:
  * whatever cannot be a trailer is output, and counts against the output cap.
  * Output after a stream's trailer (a background process still writing) is
  * dropped: the run ended with the snippet's shell.
@@ -66,9 +80,9 @@ export class SnippetOutput {
   readonly #marker: Buffer;
   readonly #onOutput: (stream: StreamName, chunk: Buffer) => void;
   readonly #pending: Record<StreamName, Buffer> = { stdout: Buffer.alloc(0), stderr: Buffer.alloc(0) };
-  readonly #status: Partial<Record<StreamName, number>> = {};
-  readonly #reported: Promise<number>;
-  #resolveReported: (status: number) => void = () => {};
+  readonly #reports: Partial<Record<StreamName, SnippetReport>> = {};
+  readonly #reported: Promise<SnippetReport>;
+  #resolveReported: (report: SnippetReport) => void = () => {};
 
   constructor(nonce: string, onOutput: (stream: StreamName, chunk: Buffer) => void) {
     this.#marker = Buffer.from(`\0${nonce} `);
@@ -78,8 +92,11 @@ export class SnippetOutput {
     });
   }
 
-  /** Resolves with the snippet's exit status once both streams carried their trailer. */
-  get exitStatus(): Promise<number> {
+  /**
+   * Resolves once both streams carried a trailer with the same status. A memory verdict counts only
+   * when both trailers carry the same one.
+   */
+  get report(): Promise<SnippetReport> {
     return this.#reported;
   }
 
@@ -89,7 +106,7 @@ export class SnippetOutput {
   }
 
   write(stream: StreamName, chunk: Buffer): void {
-    if (this.#status[stream] !== undefined) return;
+    if (this.#reports[stream] !== undefined) return;
     let data = this.#pending[stream].length === 0 ? chunk : Buffer.concat([this.#pending[stream], chunk]);
     for (;;) {
       const start = data.indexOf(this.#marker);
@@ -100,7 +117,7 @@ export class SnippetOutput {
         return;
       }
       this.#emit(stream, data.subarray(0, start));
-      const trailer = readStatus(data.subarray(start + this.#marker.length));
+      const trailer = readTrailer(data.subarray(start + this.#marker.length));
       if (trailer === 'incomplete') {
         this.#pending[stream] = data.subarray(start);
         return;
@@ -121,16 +138,20 @@ export class SnippetOutput {
   /** The streams ended: what was held back was output after all. */
   end(): void {
     for (const stream of STREAMS) {
-      if (this.#status[stream] === undefined) this.#emit(stream, this.#pending[stream]);
+      if (this.#reports[stream] === undefined) this.#emit(stream, this.#pending[stream]);
       this.#pending[stream] = Buffer.alloc(0);
     }
   }
 
-  #onTrailer(stream: StreamName, status: number): void {
-    this.#status[stream] = status;
-    const [out, err] = [this.#status.stdout, this.#status.stderr];
+  #onTrailer(stream: StreamName, report: SnippetReport): void {
+    this.#reports[stream] = report;
+    const [out, err] = [this.#reports.stdout, this.#reports.stderr];
     if (out === undefined || err === undefined) return;
-    if (Number.isInteger(out) && out === err) this.#resolveReported(out);
+    if (!Number.isInteger(out.status) || out.status !== err.status) return;
+    this.#resolveReported({
+      status: out.status,
+      oomKilled: out.oomKilled === err.oomKilled ? out.oomKilled : undefined,
+    });
   }
 
   #emit(stream: StreamName, bytes: Buffer): void {
@@ -141,17 +162,31 @@ export class SnippetOutput {
 /** Digits of an exit status: at most three (0–255). */
 const MAX_STATUS_DIGITS = 3;
 const NEWLINE = 0x0a;
+const SPACE = 0x20;
+const VERDICTS = new Map([
+  [0x30, false],
+  [0x31, true],
+]);
 
 /**
- * What follows a trailer's marker: the status (1–3 digits, then a newline), 'incomplete' while that may
- * still come (at most MAX_STATUS_DIGITS bytes are ever waited for), or 'not-a-trailer'.
+ * What follows a trailer's marker: the status (1–3 digits), an optional memory verdict (a space, then 0
+ * or 1), a newline — 'incomplete' while that may still come (at most five bytes after the digits'
+ * start are ever waited for), or 'not-a-trailer'.
  */
-function readStatus(rest: Buffer): number | 'incomplete' | 'not-a-trailer' {
+function readTrailer(rest: Buffer): SnippetReport | 'incomplete' | 'not-a-trailer' {
   let digits = 0;
   while (digits < rest.length && digits < MAX_STATUS_DIGITS && isDigit(rest[digits] as number)) digits++;
   if (digits === rest.length) return 'incomplete';
-  if (digits === 0 || rest[digits] !== NEWLINE) return 'not-a-trailer';
-  return Number(rest.subarray(0, digits).toString('latin1'));
+  if (digits === 0) return 'not-a-trailer';
+  const status = Number(rest.subarray(0, digits).toString('latin1'));
+  const after = rest[digits];
+  if (after === NEWLINE) return { status, oomKilled: undefined };
+  if (after !== SPACE) return 'not-a-trailer';
+  if (rest.length === digits + 1) return 'incomplete';
+  const oomKilled = VERDICTS.get(rest[digits + 1] as number);
+  if (oomKilled === undefined) return 'not-a-trailer';
+  if (rest.length === digits + 2) return 'incomplete';
+  return rest[digits + 2] === NEWLINE ? { status, oomKilled } : 'not-a-trailer';
 }
 
 function isDigit(byte: number): boolean {

@@ -15,6 +15,7 @@ import { type Harness, startHarness } from './harness.ts';
  */
 const TIMEOUT_MS = 5000;
 const OUTPUT_LIMIT_BYTES = 64 * 1024;
+const MEMORY_LIMIT_MIB = 96;
 /** Seconds between the two writes of the streaming test: what it measures is only "well apart". */
 const STREAM_GAP_S = 1.5;
 /**
@@ -27,7 +28,10 @@ const ANSWER_GRACE_MS = 5000;
 let h: Harness;
 
 beforeAll(async () => {
-  h = await startHarness({ RUN_TIMEOUT_MS: String(TIMEOUT_MS) });
+  h = await startHarness({
+    RUN_TIMEOUT_MS: String(TIMEOUT_MS),
+    RUN_MEMORY_LIMIT_MIB: String(MEMORY_LIMIT_MIB),
+  });
 });
 
 afterEach(async () => {
@@ -127,9 +131,18 @@ describe('limits, attacked', () => {
   });
 
   it('memory: a memory hog is OOM-killed and flagged', async () => {
-    // tail keeps a line-less input whole in memory: 1 GiB of zeros against a 128 MiB limit.
+    // tail keeps a line-less input whole in memory: 1 GiB of zeros against the 96 MiB limit.
     const result = await h.run('head -c 1G /dev/zero | tail; echo "tail: $?"');
     expect(result).toMatchObject({ stdout: 'tail: 137\n', oomKilled: true, timedOut: false, exitCode: 0 });
+  });
+
+  it('memory: the sandbox sees its own memory cgroup, where its wrapper counts OOM kills', async () => {
+    // run-snippet reads the OOM kill count from the container's cgroup (v2 memory.events, v1
+    // memory.oom_control); the limit shows that the files it finds are this container's, not the host's.
+    const result = await h.run(
+      'cat /sys/fs/cgroup/memory.max 2>/dev/null || cat /sys/fs/cgroup/memory/memory.limit_in_bytes',
+    );
+    expect(Number(result.stdout.trim())).toBe(MEMORY_LIMIT_MIB * 1024 * 1024);
   });
 
   it('processes: a fork bomb fails against the pids limit; the shell survives it', async () => {

@@ -209,7 +209,7 @@ describe('POST /api/run — results', () => {
     await expect.poll(() => stoppedByKill).toBe(true);
   });
 
-  it('reports oomKilled from the engine', async () => {
+  it('reports oomKilled from the engine when the wrapper cannot tell (gVisor)', async () => {
     const { app, engine } = await setup();
     engine.program = async (p) => {
       const id = [...engine.containers.values()].find((c) => c.execs > 0)?.id;
@@ -219,6 +219,23 @@ describe('POST /api/run — results', () => {
     };
     const response = await post(app, { runner: 'shell', code: 'hog' });
     expect(response.json()).toMatchObject({ exitCode: 137, oomKilled: true });
+    expect(engine.oomVerdictsAsked).toBe(1);
+  });
+
+  it('takes the wrapper’s memory verdict without asking the engine (runc)', async () => {
+    const { app, engine } = await setup();
+    engine.wrapperReadsCgroup = true;
+    let hog = false;
+    engine.program = async () => {
+      const id = [...engine.containers.values()].find((c) => c.execs > 0)?.id;
+      if (hog && id) engine.markOomKilled(id);
+      return 0;
+    };
+    expect((await post(app, { runner: 'shell', code: 'true' })).json()).toMatchObject({ oomKilled: false });
+    hog = true;
+    const survived = await post(app, { runner: 'shell', code: 'hog | tail; exit 0' });
+    expect(survived.json()).toMatchObject({ exitCode: 0, oomKilled: true });
+    expect(engine.oomVerdictsAsked).toBe(0);
   });
 
   it('uses each container for one run only and removes it afterwards', async () => {

@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { StreamName } from '../../../sandbox-server/src/docker/demux.ts';
@@ -7,6 +9,7 @@ import {
   encodeSnippetInput,
   exitTrailer,
   SnippetOutput,
+  type SnippetReport,
 } from '../../../sandbox-server/src/runs/snippet-protocol.ts';
 
 const WRAPPER_SCRIPT = join(
@@ -35,9 +38,15 @@ function latin1(text: string): string {
   return Buffer.from(text).toString('latin1');
 }
 
+/** Settles with the report, or 'pending' if the output has not reported yet. */
+async function reportOf(output: SnippetOutput): Promise<SnippetReport | 'pending'> {
+  return Promise.race([output.report, new Promise<'pending'>((r) => setTimeout(() => r('pending'), 10))]);
+}
+
 /** Settles with the status, or 'pending' if the output has not reported one yet. */
 async function statusOf(output: SnippetOutput): Promise<number | 'pending'> {
-  return Promise.race([output.exitStatus, new Promise<'pending'>((r) => setTimeout(() => r('pending'), 10))]);
+  const report = await reportOf(output);
+  return report === 'pending' ? report : report.status;
 }
 
 describe('snippet input', () => {
@@ -97,9 +106,51 @@ describe('SnippetOutput', () => {
   });
 });
 
+describe('the memory verdict in the trailer', () => {
+  it('is taken when both streams carry the same one', async () => {
+    for (const oomKilled of [true, false]) {
+      const { output } = collect();
+      output.write('stdout', Buffer.from(exitTrailer(NONCE, 137, oomKilled)));
+      output.write('stderr', Buffer.from(exitTrailer(NONCE, 137, oomKilled)));
+      expect(await reportOf(output)).toEqual({ status: 137, oomKilled });
+    }
+  });
+
+  it('is unknown when the trailers leave it out or disagree', async () => {
+    const without = collect().output;
+    for (const stream of ['stdout', 'stderr'] as const)
+      without.write(stream, Buffer.from(exitTrailer(NONCE, 0)));
+    expect(await reportOf(without)).toEqual({ status: 0, oomKilled: undefined });
+    const disagreeing = collect().output;
+    disagreeing.write('stdout', Buffer.from(exitTrailer(NONCE, 0, true)));
+    disagreeing.write('stderr', Buffer.from(exitTrailer(NONCE, 0, false)));
+    expect(await reportOf(disagreeing)).toEqual({ status: 0, oomKilled: undefined });
+  });
+
+  it('is read from a trailer split byte by byte', async () => {
+    const { seen, output } = collect();
+    for (const stream of ['stdout', 'stderr'] as const) {
+      for (const byte of Buffer.from(`out${exitTrailer(NONCE, 1, true)}`))
+        output.write(stream, Buffer.from([byte]));
+    }
+    expect(await reportOf(output)).toEqual({ status: 1, oomKilled: true });
+    expect(seen).toEqual({ stdout: 'out', stderr: 'out' });
+  });
+
+  it('anything but a space, 0 or 1 and a newline after the status is output, not a trailer', async () => {
+    const { seen, output } = collect();
+    for (const forged of [`\0${NONCE} 0 2\n`, `\0${NONCE} 0 1x`, `\0${NONCE} 0  `]) {
+      output.write('stdout', Buffer.from(forged));
+    }
+    output.end();
+    expect(seen.stdout).toBe(`\0${NONCE} 0 2\n\0${NONCE} 0 1x\0${NONCE} 0  `);
+    expect(await statusOf(output)).toBe('pending');
+  });
+});
+
 describe('a reader who knows the nonce', () => {
-  /** The marker and the longest status: all the parser may ever wait for. */
-  const TRAILER_MAX_BYTES = `\0${NONCE} 255`.length;
+  /** The marker, the longest status and a verdict: all the parser may ever wait for. */
+  const TRAILER_MAX_BYTES = `\0${NONCE} 255 1`.length;
 
   it('cannot make the parser buffer: a forged trailer start followed by a flood is output', () => {
     let passedOn = 0;
@@ -133,23 +184,68 @@ describe('a reader who knows the nonce', () => {
 });
 
 describe('the shell image’s run-snippet under bash', () => {
-  /** Runs the wrapper the way a shell sandbox does, minus the container. */
-  function runWrapper(code: string) {
-    return new Promise<{ status: number | 'pending'; seen: Record<StreamName, string> }>(
-      (resolve, reject) => {
-        // --norc: Debian's bash sources ~/.bashrc when stdin is a socket, as Node's pipes are (a container's is a FIFO).
-        const child = spawn('bash', ['--norc', WRAPPER_SCRIPT], {
-          env: { PATH: process.env.PATH ?? '' },
+  /**
+   * Runs the wrapper the way a shell sandbox does, minus the container. Its cgroup file system is a
+   * directory of the test's (empty by default: the host's own files must not decide the result).
+   */
+  function runWrapper(code: string, cgroupRoot = mkdtempSync(join(tmpdir(), 'dockyard-cgroup-'))) {
+    return new Promise<{
+      status: number | 'pending';
+      oomKilled: boolean | undefined;
+      seen: Record<StreamName, string>;
+    }>((resolve, reject) => {
+      // --norc: Debian's bash sources ~/.bashrc when stdin is a socket, as Node's pipes are (a container's is a FIFO).
+      const child = spawn('bash', ['--norc', WRAPPER_SCRIPT], {
+        env: { PATH: process.env.PATH ?? '', SNIPPET_CGROUP_ROOT: cgroupRoot },
+      });
+      const { seen, output } = collect();
+      child.stdout.on('data', (chunk: Buffer) => output.write('stdout', chunk));
+      child.stderr.on('data', (chunk: Buffer) => output.write('stderr', chunk));
+      child.on('error', reject);
+      child.on('close', async () => {
+        const report = await reportOf(output);
+        resolve({
+          status: report === 'pending' ? report : report.status,
+          oomKilled: report === 'pending' ? undefined : report.oomKilled,
+          seen,
         });
-        const { seen, output } = collect();
-        child.stdout.on('data', (chunk: Buffer) => output.write('stdout', chunk));
-        child.stderr.on('data', (chunk: Buffer) => output.write('stderr', chunk));
-        child.on('error', reject);
-        child.on('close', async () => resolve({ status: await statusOf(output), seen }));
-        child.stdin.end(encodeSnippetInput(NONCE, code));
-      },
-    );
+      });
+      child.stdin.end(encodeSnippetInput(NONCE, code));
+    });
   }
+
+  /** A cgroup file system holding `file` (relative) with `content`. */
+  function cgroupWith(file: string, content: string): string {
+    const root = mkdtempSync(join(tmpdir(), 'dockyard-cgroup-'));
+    mkdirSync(join(root, 'memory'));
+    writeFileSync(join(root, file), content);
+    return root;
+  }
+
+  it('reports no memory verdict where it finds no cgroup file (gVisor)', async () => {
+    const { status, oomKilled } = await runWrapper('exit 3');
+    expect(status).toBe(3);
+    expect(oomKilled).toBeUndefined();
+  });
+
+  it('reports whether the OOM kill count moved while the snippet ran (cgroup v2 and v1)', async () => {
+    const v2 = 'anon 0\nlow 0\nhigh 0\nmax 4\noom 2\noom_kill 0\noom_group_kill 0\n';
+    const v1 = 'oom_kill_disable 0\nunder_oom 0\noom_kill 0'; // the last line without a newline
+    for (const [file, content] of [
+      ['memory.events', v2],
+      ['memory/memory.oom_control', v1],
+    ] as const) {
+      const quiet = await runWrapper('echo fine', cgroupWith(file, content));
+      expect(quiet, file).toMatchObject({ status: 0, oomKilled: false });
+      // The kernel counts a kill in that file; here the snippet plays the kernel.
+      const root = cgroupWith(file, content);
+      const killed = await runWrapper(
+        `sed -i 's/^oom_kill 0/oom_kill 1/' "${join(root, file)}"; exit 0`,
+        root,
+      );
+      expect(killed, file).toMatchObject({ status: 0, oomKilled: true });
+    }
+  });
 
   it('runs the code and reports its exit status on both streams', async () => {
     const { status, seen } = await runWrapper('echo "多字节 ✓"; echo err >&2; exit 7');

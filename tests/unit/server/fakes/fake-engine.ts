@@ -68,6 +68,13 @@ export class FakeEngine implements Engine {
    * the create is under way) and answers only when this settles.
    */
   createAnswerHeld: Promise<void> | undefined;
+  /**
+   * Whether the shell wrapper it plays can read its container's memory cgroup (runc) and so puts a
+   * memory verdict in its trailer; by default it cannot (gVisor) and the runner asks the engine.
+   */
+  wrapperReadsCgroup = false;
+  /** How often the runner asked for the engine's OOM verdict (killAndReportOom). */
+  oomVerdictsAsked = 0;
   /** When set, removeContainer fails with this error (the engine refuses or times out). */
   removeFailure: Error | undefined;
   /** What an exec does; by default it echoes its last argument. */
@@ -141,7 +148,10 @@ export class FakeEngine implements Engine {
             if (this.unreachable)
               return attachment.end(new EngineUnavailableError('Docker engine unreachable (fake)'));
             if (killed) return;
-            for (const stream of STREAMS) attachment.emit(stream, Buffer.from(exitTrailer(nonce, exitCode)));
+            const verdict = this.wrapperReadsCgroup ? container.oomKilled : undefined;
+            for (const stream of STREAMS) {
+              attachment.emit(stream, Buffer.from(exitTrailer(nonce, exitCode, verdict)));
+            }
             container.running = false;
             container.exitCode = exitCode;
             attachment.end();
@@ -272,6 +282,7 @@ export class FakeEngine implements Engine {
     return this.containers.get(id)?.oomKilled ? 1 : 0;
   }
   async killAndReportOom(id: string): Promise<boolean | null> {
+    this.oomVerdictsAsked++;
     await this.killContainer(id);
     return this.containers.get(id)?.oomKilled ?? false;
   }
