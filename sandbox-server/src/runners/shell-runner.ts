@@ -132,7 +132,7 @@ export class ShellRunner implements Runner {
         stop: () => this.#engine.killContainer(sandbox.id),
       });
       // The wrapper's verdict was read after the snippet's shell exited, so it covers the run. Without one
-      // (stopped at a limit, no cgroup file to read, no report) the engine's answers.
+      // (stopped at a limit, no cgroup file to read, no report) the engine answers.
       return { ...run, oomKilled: wrapperVerdict ?? (await this.#wasOomKilled(sandbox.id)) };
     } finally {
       // The answer does not wait for the removal; the container stays tracked until it is gone.
@@ -180,10 +180,9 @@ export class ShellRunner implements Runner {
 
   /**
    * For a run the wrapper gave no memory verdict for. The container is fresh, so any OOM in its life
-   * happened during this run. The engine's `oom` events
-   * can reach the server after the run's output, but come before the container's exit: the container
-   * is stopped now (it is removed next anyway) and its exit awaited. Without the event stream, the
-   * engine's record of the stopped container answers.
+   * happened during this run. The engine's `oom` events can reach the server after the run's output,
+   * but come before the container's exit: the container is stopped now (it is removed next anyway) and
+   * its exit awaited. Without the event stream, the engine's record of the stopped container answers.
    */
   async #wasOomKilled(id: string): Promise<boolean> {
     try {
