@@ -27,6 +27,6 @@ export function serverNodeArguments(repoRoot?: string): string[] {
 }
 
 /** The same as one shell command line (the flags need no quoting). */
-export function serverCommandLine(node = 'node'): string {
-  return [node, ...serverNodeArguments()].join(' ');
+export function serverCommandLine(): string {
+  return ['node', ...serverNodeArguments()].join(' ');
 }
